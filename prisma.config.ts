@@ -1,0 +1,9 @@
+import { defineConfig } from 'prisma/config';
+
+export default defineConfig({
+  schema: 'prisma/schema.prisma',
+  migrations: { path: 'prisma/migrations' },
+  datasource: {
+    url: process.env['DATABASE_URL'] ?? 'postgresql://raglab:raglab@127.0.0.1:55432/raglab',
+  },
+});
