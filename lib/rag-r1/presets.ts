@@ -1,0 +1,73 @@
+import type { RagR1Config } from './config.ts';
+
+/** A partial config merged over the schema's defaults (the tiny world). */
+export type ConfigOverrides = { [key: string]: unknown };
+
+/**
+ * Paper settings (rag-r1-spec.md sections cited inline). Values a user must supply, because
+ * nothing can be downloaded here, are left out and reported by `missingForPaperRun`.
+ */
+function paperPreset(mode: 'sq' | 'mq'): ConfigOverrides {
+  return {
+    name: `rag-r1-${mode}`,
+    data: { source: 'files', trainQuestions: 20_000, evalPerDataset: 1_000_000 },
+    retrieval: { method: 'dense', topK: 3 },
+    agent: { mode, maxTurns: 5, maxTokensPerTurn: 500, maxObsTokens: 1000 },
+    teacherSample: { temperature: 1.0, shards: 16 },
+    sft: { model: { kind: 'hf' }, epochs: 5, device: 'cuda' },
+    filter: { candidates: 'teacher', rollouts: 10, temperature: 1.2, maxRetrievals: 10 },
+    ppo: {
+      advantage: 'gae',
+      steps: 500,
+      batchSize: 512,
+      miniBatchSize: 128,
+      actorLr: 1e-6,
+      criticLr: 1e-5,
+      klBeta: 0.001,
+      gamma: 1,
+      lambda: 1,
+      clip: 0.2,
+      valueClip: 0.5,
+      entropyCoeff: 0.001,
+      gradClip: 1.0,
+      temperature: 1.0,
+      topP: 0.95,
+      groupSize: 1,
+      checkpointEvery: 50,
+      device: 'cuda',
+    },
+    evaluate: {
+      normalize: 'rag-r1',
+      temperature: 0.7,
+      maxTurns: 5,
+      maxTokensPerTurn: 1024,
+      baselines: ['naive', 'standard-rag', 'sft'],
+      shards: 8,
+    },
+  };
+}
+
+export const RAG_R1_PRESETS: Record<string, ConfigOverrides> = {
+  tiny: { name: 'tiny' },
+  'rag-r1-sq': paperPreset('sq'),
+  'rag-r1-mq': paperPreset('mq'),
+};
+
+/** What a paper-scale run still needs from the user, named by config path. */
+export function missingForPaperRun(config: RagR1Config): string[] {
+  const missing: string[] = [];
+  if (config.data.source === 'files') {
+    if (!config.data.corpus) missing.push('data.corpus: the KILT Wikipedia corpus (spec 6)');
+    if (!config.data.train) missing.push('data.train: HotpotQA train questions (spec 3)');
+    if (!config.data.eval) missing.push('data.eval: paths of the seven QA sets (spec 7)');
+  }
+  if (config.sft.model.kind === 'hf' && !config.sft.model.path) {
+    missing.push('sft.model.path: Qwen2.5-7B-Instruct weights directory (spec 3)');
+  }
+  if (config.data.source === 'files' && config.teacherSample.backend.kind === 'simulated') {
+    missing.push(
+      'teacherSample.backend: an OpenAI-compatible endpoint serving Qwen2.5-72B-Instruct (spec 3)',
+    );
+  }
+  return missing;
+}
