@@ -1,0 +1,46 @@
+import { ConfigError } from '../errors.ts';
+import { hashJson } from '../hash.ts';
+import { topologicalOrder } from './graph.ts';
+import { QUEUE_RETRY, QUEUE_TIMEOUTS } from './queue-defaults.ts';
+import type { RecipeDefinition, RunPlan, StageDefinition, StagePlan } from './types.ts';
+
+/**
+ * Resolves a recipe's stage graph against a validated config into pure data: slices, shard
+ * counts and effective timeouts/retries. The workflow executes this plan; it never sees the
+ * recipe's functions. Node only (the config hash uses node:crypto).
+ */
+export function buildRunPlan<Config>(recipe: RecipeDefinition<Config>, config: Config): RunPlan {
+  let ordered: StageDefinition<Config>[];
+  try {
+    ordered = topologicalOrder(recipe.stages);
+  } catch (error) {
+    throw new ConfigError(`recipe ${recipe.name}: ${(error as Error).message}`);
+  }
+  return {
+    recipe: recipe.name,
+    configHash: hashJson(config),
+    stages: ordered.map((stage) => planStage(stage, config)),
+  };
+}
+
+function planStage<Config>(stage: StageDefinition<Config>, config: Config): StagePlan {
+  const slice: unknown = stage.configSlice(config) ?? null;
+  const shards = stage.shards ? stage.shards(slice) : 0;
+  if (!Number.isInteger(shards) || shards < 0) {
+    throw new ConfigError(`stage ${stage.name}: shard count must be a non-negative integer`);
+  }
+  const gpuClass = stage.queue === 'gpu' && stage.gpuClass ? stage.gpuClass(slice) : undefined;
+  const plan: StagePlan = {
+    name: stage.name,
+    version: stage.version,
+    impl: stage.impl ?? stage.name,
+    queue: stage.queue,
+    inputs: [...stage.inputs],
+    slice,
+    shardCount: shards >= 2 ? shards : 0,
+    timeouts: { ...QUEUE_TIMEOUTS[stage.queue], ...stage.timeouts },
+    retry: { ...QUEUE_RETRY[stage.queue], ...stage.retry },
+  };
+  if (gpuClass) plan.gpuClass = gpuClass;
+  return plan;
+}
