@@ -3,7 +3,7 @@
  * 1, sq and mq observation). Pure: the passages come in, text goes out.
  */
 import type { ScoredPassage } from '../retrieval/types.ts';
-import { renderPythonJson } from './python-json.ts';
+import { renderPythonJson } from '../retrieval/python-json.ts';
 import type { TokenCounter } from './token-counter.ts';
 
 export const INFORMATION_OPEN = '\n<information>\n';
