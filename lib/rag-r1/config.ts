@@ -90,10 +90,12 @@ const TeacherSampleSchema = z
 const SftSplitSchema = z
   .object({
     dedup: z.boolean().default(true).describe('drop identical (input, output) samples'),
-    classWeights: z
+    classKeep: z
       .tuple([z.number(), z.number(), z.number(), z.number()])
       .default([1, 1, 1, 1])
-      .describe('relative sampling weight of classes 1-4 (1 = keep as split)'),
+      .describe(
+        'keep probability of classes 1-4 ([1,1,1,1] = the natural mix; the spec gives no balance)',
+      ),
     valShare: z.number().min(0).max(0.5).default(0.05),
   })
   .strict();
@@ -160,7 +162,10 @@ const PpoSchema = z
 
 const EvaluateSchema = z
   .object({
-    datasets: z.array(z.enum(DATASET_NAMES)).min(1).default([...DATASET_NAMES]),
+    datasets: z
+      .array(z.enum(DATASET_NAMES))
+      .min(1)
+      .default([...DATASET_NAMES]),
     normalize: z.enum(['squad', 'rag-r1']).default('rag-r1').describe('spec 7 eval script'),
     temperature: z.number().min(0).default(0).describe('spec 7: 0.7 sampled; 0 = greedy'),
     maxTurns: z.number().int().positive().default(5),

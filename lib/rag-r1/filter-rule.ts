@@ -1,0 +1,92 @@
+/**
+ * The hard-but-answerable rule (spec section 4), kept pure so it can be tested on hand-built
+ * outcomes: a wrongly answered question is kept when at least one re-sampled rollout is right;
+ * a seeded random share of the correctly answered questions is added; the result is split
+ * 95/5 into train and validation.
+ */
+
+export interface RolloutOutcome {
+  correct: boolean;
+  finishReason: 'answer' | 'max_turns' | 'max_tokens' | 'invalid' | 'error';
+}
+
+export type CurationReason =
+  | 'hard-answerable'
+  | 'correct-sampled'
+  | 'correct-not-sampled'
+  | 'never-solved'
+  | 'retrieval-budget-exhausted'
+  | 'format-failure';
+
+export const KEPT_REASONS: ReadonlySet<CurationReason> = new Set([
+  'hard-answerable',
+  'correct-sampled',
+]);
+
+/** Why a candidate (a question answered wrongly at first) is kept or dropped. */
+export function judgeCandidate(outcomes: readonly RolloutOutcome[]): CurationReason {
+  if (outcomes.some((outcome) => outcome.correct)) return 'hard-answerable';
+  if (outcomes.length > 0 && outcomes.every((o) => o.finishReason === 'max_turns')) {
+    return 'retrieval-budget-exhausted';
+  }
+  if (outcomes.length > 0 && outcomes.every((o) => o.finishReason !== 'answer')) {
+    return 'format-failure';
+  }
+  return 'never-solved';
+}
+
+/** Seeded Fisher-Yates: the same seed always picks the same questions. */
+export function seededShuffle<T>(items: readonly T[], random: () => number): T[] {
+  const shuffled = [...items];
+  for (let index = shuffled.length - 1; index > 0; index -= 1) {
+    const pick = Math.floor(random() * (index + 1));
+    [shuffled[index], shuffled[pick]] = [shuffled[pick]!, shuffled[index]!];
+  }
+  return shuffled;
+}
+
+/** Mulberry32: small, fast and good enough for sampling decisions that must be reproducible. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let mixed = Math.imul(state ^ (state >>> 15), 1 | state);
+    mixed = (mixed + Math.imul(mixed ^ (mixed >>> 7), 61 | mixed)) ^ mixed;
+    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface CurateOptions {
+  correctShare: number;
+  valShare: number;
+  seed: number;
+}
+
+export interface Curation {
+  decisions: Map<string, CurationReason>;
+  train: string[];
+  val: string[];
+}
+
+/**
+ * Decides every question: candidates by their re-sampled outcomes, correct questions by a
+ * seeded draw of `correctShare`; kept questions are then split into train and validation.
+ */
+export function curate(
+  candidates: ReadonlyMap<string, readonly RolloutOutcome[]>,
+  correctIds: readonly string[],
+  options: CurateOptions,
+): Curation {
+  const random = seededRandom(options.seed);
+  const decisions = new Map<string, CurationReason>();
+  for (const [id, outcomes] of candidates) decisions.set(id, judgeCandidate(outcomes));
+  const sampledCount = Math.round(correctIds.length * options.correctShare);
+  const sampled = new Set(seededShuffle([...correctIds].sort(), random).slice(0, sampledCount));
+  for (const id of correctIds) {
+    decisions.set(id, sampled.has(id) ? 'correct-sampled' : 'correct-not-sampled');
+  }
+  const kept = [...decisions].filter(([, reason]) => KEPT_REASONS.has(reason)).map(([id]) => id);
+  const shuffled = seededShuffle(kept.sort(), random);
+  const valCount = Math.round(shuffled.length * options.valShare);
+  return { decisions, val: shuffled.slice(0, valCount), train: shuffled.slice(valCount) };
+}
