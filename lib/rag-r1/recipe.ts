@@ -1,0 +1,142 @@
+import type { RecipeDefinition, StageDefinition } from '../stages/types.ts';
+import { RagR1ConfigSchema, type RagR1Config } from './config.ts';
+import { RAG_R1_PRESETS } from './presets.ts';
+
+/**
+ * The RAG-R1 recipe as a stage graph (DESIGN.md "The RAG-R1 recipe as stages"). Each slice is
+ * exactly the config a stage reads, so changing PPO settings never invalidates teacher samples.
+ */
+
+const CPU_LONG = { startToCloseMs: 6 * 3600_000, heartbeatMs: 60_000 };
+const GPU_LONG = { startToCloseMs: 72 * 3600_000, heartbeatMs: 120_000 };
+
+export type PrepareSlice = Pick<RagR1Config, 'data' | 'retrieval'>;
+export type TeacherSampleSlice = {
+  teacher: RagR1Config['teacherSample'];
+  agent: RagR1Config['agent'];
+  trainQuestions: number;
+  seed: number;
+};
+export type SftSplitSlice = RagR1Config['sftSplit'] & { seed: number };
+export type SftTrainSlice = RagR1Config['sft'];
+export type FilterSlice = {
+  filter: RagR1Config['filter'];
+  teacher: RagR1Config['teacherSample']['backend'];
+  agent: RagR1Config['agent'];
+  seed: number;
+};
+export type PpoTrainSlice = { ppo: RagR1Config['ppo']; agent: RagR1Config['agent']; topK: number };
+export type EvaluateSlice = {
+  evaluate: RagR1Config['evaluate'];
+  agent: RagR1Config['agent'];
+  topK: number;
+};
+
+const stages: StageDefinition<RagR1Config>[] = [
+  {
+    name: 'prepare',
+    version: '1',
+    queue: 'cpu',
+    inputs: [],
+    configSlice: (config): PrepareSlice => ({ data: config.data, retrieval: config.retrieval }),
+    description: 'tiny world or corpus + QA files; BM25 index; train and eval question sets',
+  },
+  {
+    name: 'teacher-sample',
+    version: '1',
+    queue: 'cpu',
+    inputs: ['prepare'],
+    configSlice: (config): TeacherSampleSlice => ({
+      teacher: config.teacherSample,
+      agent: config.agent,
+      trainQuestions: config.data.trainQuestions,
+      seed: config.data.seed,
+    }),
+    shards: (slice) => (slice as TeacherSampleSlice).teacher.shards,
+    timeouts: CPU_LONG,
+    description: 'teacher trajectories in the think/search/answer format',
+  },
+  {
+    name: 'sft-split',
+    version: '1',
+    queue: 'cpu',
+    inputs: ['teacher-sample'],
+    configSlice: (config): SftSplitSlice => ({ ...config.sftSplit, seed: config.data.seed }),
+    description: 'the four SFT sample classes (spec section 3)',
+  },
+  {
+    name: 'sft-train',
+    version: '1',
+    queue: 'gpu',
+    inputs: ['prepare', 'sft-split'],
+    configSlice: (config): SftTrainSlice => config.sft,
+    timeouts: GPU_LONG,
+    description: 'format-learning SFT, loss on model-written tokens only',
+  },
+  {
+    name: 'filter',
+    version: '1',
+    queue: 'cpu',
+    inputs: ['prepare', 'teacher-sample'],
+    configSlice: (config): FilterSlice => ({
+      filter: config.filter,
+      teacher: config.teacherSample.backend,
+      agent: config.agent,
+      seed: config.data.seed,
+    }),
+    timeouts: CPU_LONG,
+    description: 'hard-but-answerable questions for RL (spec section 4)',
+  },
+  {
+    name: 'ppo-train',
+    version: '1',
+    queue: 'gpu',
+    inputs: ['prepare', 'sft-train', 'filter'],
+    configSlice: (config): PpoTrainSlice => ({
+      ppo: config.ppo,
+      agent: config.agent,
+      topK: config.retrieval.topK,
+    }),
+    timeouts: GPU_LONG,
+    description: 'PPO with the EM reward, KL to the SFT reference, retrieved tokens masked',
+  },
+  {
+    name: 'evaluate',
+    version: '1',
+    queue: 'cpu',
+    inputs: ['prepare', 'sft-train', 'ppo-train'],
+    configSlice: (config): EvaluateSlice => ({
+      evaluate: config.evaluate,
+      agent: config.agent,
+      topK: config.retrieval.topK,
+    }),
+    timeouts: CPU_LONG,
+    description: 'EM, F1, time and retrieval count on the seven QA sets, with baselines',
+  },
+  {
+    name: 'report',
+    version: '1',
+    queue: 'control',
+    inputs: [
+      'prepare',
+      'teacher-sample',
+      'sft-split',
+      'sft-train',
+      'filter',
+      'ppo-train',
+      'evaluate',
+    ],
+    configSlice: (config) => ({ name: config.name }),
+    timeouts: { startToCloseMs: 10 * 60_000, heartbeatMs: 0 },
+    description: 'Markdown and HTML report of the run',
+  },
+];
+
+export const ragR1Recipe: RecipeDefinition<RagR1Config> = {
+  name: 'rag-r1',
+  description: 'RAG-R1: teacher samples, four-class SFT, hard-but-answerable filter, PPO, eval',
+  configSchema: RagR1ConfigSchema,
+  stages,
+  presets: RAG_R1_PRESETS,
+  defaultPreset: 'tiny',
+};
