@@ -1,0 +1,183 @@
+import { ServiceUnavailableError } from '../../lib/errors.ts';
+import { relative } from 'node:path';
+import { minioService } from './minio.ts';
+import { mlflowService } from './mlflow.ts';
+import {
+  isRecordAlive,
+  readPidRecord,
+  removePidRecord,
+  writePidRecord,
+  type PidRecord,
+} from './pid-file.ts';
+import { isPortInUse } from './ports.ts';
+import { postgresService } from './postgres.ts';
+import { logFilePath, stopRecord, waitUntil } from './process.ts';
+import type { ServiceName, StackContext, StackService } from './service.ts';
+import { temporalService } from './temporal.ts';
+
+/** The four local services, in dependency order. */
+export const STACK_SERVICES: readonly StackService[] = [
+  postgresService,
+  minioService,
+  temporalService,
+  mlflowService,
+];
+
+/** What `status` reports per service. */
+export type ServiceState = 'healthy' | 'unhealthy' | 'stopped';
+
+/** One service's line in `up` / `status` / `down` output. */
+export interface ServiceReport {
+  name: ServiceName;
+  state: ServiceState;
+  pid: number | undefined;
+  urls: Record<string, string>;
+  /** What `up`/`down` did: started, already running, installed+started, stopped. */
+  action?: 'started' | 'already-running' | 'stopped' | 'not-running';
+  seconds?: number;
+}
+
+async function probe(service: StackService, context: StackContext): Promise<boolean> {
+  return service.isHealthy(context).catch(() => false);
+}
+
+/** Current state of one service, judged only by processes this stack started. */
+export async function inspectService(
+  service: StackService,
+  context: StackContext,
+): Promise<ServiceReport> {
+  const record = readPidRecord(context.paths.run, service.name);
+  const isAlive = record !== undefined && isRecordAlive(record);
+  const state: ServiceState = !isAlive
+    ? 'stopped'
+    : (await probe(service, context))
+      ? 'healthy'
+      : 'unhealthy';
+  return { name: service.name, state, pid: isAlive ? record.pid : undefined, urls: service.urls(context) };
+}
+
+/** `status`: every service's state, pid and URLs. */
+export async function stackStatus(context: StackContext): Promise<ServiceReport[]> {
+  return Promise.all(STACK_SERVICES.map((service) => inspectService(service, context)));
+}
+
+function logHint(context: StackContext, service: ServiceName): string {
+  return relative(process.cwd(), logFilePath(context.paths.logs, service)) || service;
+}
+
+async function assertPortsFree(service: StackService, context: StackContext): Promise<void> {
+  for (const endpoint of service.endpoints(context)) {
+    if (await isPortInUse(endpoint)) {
+      throw new ServiceUnavailableError(
+        `${service.name}: port ${endpoint.host}:${endpoint.port} is in use by a process this ` +
+          `stack did not start; stop it (see \`ss -ltnp\`) or point the ${service.name} ` +
+          'variable in lib/env.ts at a free port',
+      );
+    }
+  }
+}
+
+async function waitHealthy(
+  service: StackService,
+  context: StackContext,
+  record: PidRecord,
+): Promise<void> {
+  let hasExited = false;
+  const isHealthy = await waitUntil(async () => {
+    if (!isRecordAlive(record)) {
+      hasExited = true;
+      return true;
+    }
+    return probe(service, context);
+  }, service.startTimeoutMs);
+  if (hasExited || !isHealthy) {
+    await stopRecord(record, service.stopSignal);
+    removePidRecord(context.paths.run, service.name);
+    const why = hasExited ? 'exited during start' : `not healthy after ${service.startTimeoutMs / 1000}s`;
+    throw new ServiceUnavailableError(
+      `${service.name}: ${why}; read ${logHint(context, service.name)} and run \`rag-r1 stack up\` again`,
+    );
+  }
+}
+
+/** Installs a service's pinned binaries when missing (used by `up` and `install`). */
+export async function ensureInstalled(service: StackService, context: StackContext): Promise<void> {
+  if (service.isInstalled(context)) return;
+  const started = Date.now();
+  context.log(`${service.name}: installing`);
+  await service.install(context);
+  context.log(`${service.name}: installed in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+}
+
+/** Brings one service up (installing, starting, waiting, bootstrapping) unless it already runs. */
+export async function ensureRunning(
+  service: StackService,
+  context: StackContext,
+): Promise<ServiceReport> {
+  const started = Date.now();
+  const existing = readPidRecord(context.paths.run, service.name);
+  let action: ServiceReport['action'] = 'already-running';
+  if (existing && isRecordAlive(existing)) {
+    await waitHealthy(service, context, existing);
+  } else {
+    if (existing) removePidRecord(context.paths.run, service.name);
+    await ensureInstalled(service, context);
+    await assertPortsFree(service, context);
+    const record = await service.start(context);
+    writePidRecord(context.paths.run, record);
+    await waitHealthy(service, context, record);
+    action = 'started';
+  }
+  await service.bootstrap?.(context);
+  const report = await inspectService(service, context);
+  return { ...report, action, seconds: (Date.now() - started) / 1000 };
+}
+
+/**
+ * `up`: starts every service not already running, each after its dependencies are healthy;
+ * independent services install and start concurrently.
+ */
+export async function stackUp(context: StackContext): Promise<ServiceReport[]> {
+  const pending = new Map<ServiceName, Promise<ServiceReport>>();
+  for (const service of STACK_SERVICES) {
+    const dependencies = service.dependsOn.map((name) => pending.get(name));
+    pending.set(
+      service.name,
+      Promise.all(dependencies).then(() => ensureRunning(service, context)),
+    );
+  }
+  const settled = await Promise.allSettled(pending.values());
+  const reasons = settled.flatMap((result) =>
+    result.status === 'rejected' ? [errorLine(result.reason)] : [],
+  );
+  if (reasons.length > 0) throw new ServiceUnavailableError([...new Set(reasons)].join('\n'));
+  return settled.map((result) => (result as PromiseFulfilledResult<ServiceReport>).value);
+}
+
+function errorLine(reason: unknown): string {
+  return reason instanceof Error ? reason.message : String(reason);
+}
+
+/** `install`: installs every missing service binary without starting anything. */
+export async function stackInstall(context: StackContext): Promise<void> {
+  await Promise.all(STACK_SERVICES.map((service) => ensureInstalled(service, context)));
+}
+
+/** `down`: stops exactly the processes recorded in .data/run, dependents first. */
+export async function stackDown(context: StackContext): Promise<ServiceReport[]> {
+  const reports: ServiceReport[] = [];
+  for (const service of [...STACK_SERVICES].reverse()) {
+    const record = readPidRecord(context.paths.run, service.name);
+    const isAlive = record !== undefined && isRecordAlive(record);
+    if (record && isAlive) await stopRecord(record, service.stopSignal);
+    removePidRecord(context.paths.run, service.name);
+    reports.unshift({
+      name: service.name,
+      state: 'stopped',
+      pid: isAlive ? record.pid : undefined,
+      urls: service.urls(context),
+      action: isAlive ? 'stopped' : 'not-running',
+    });
+  }
+  return reports;
+}
