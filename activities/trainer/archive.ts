@@ -1,0 +1,27 @@
+import { spawn } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+
+/**
+ * Checkpoints are directories (weights, optimizer, RNG state, tokenizer); they travel to S3 as
+ * one gzipped tar so a checkpoint is a single content-addressed artifact.
+ */
+export async function packDirectory(dir: string, outFile: string): Promise<void> {
+  await runTar(['-czf', outFile, '-C', dir, '.']);
+}
+
+export async function unpackArchive(file: string, dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await runTar(['-xzf', file, '-C', dir]);
+}
+
+function runTar(args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('tar', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`tar ${args.join(' ')} failed: ${stderr.trim()}`)),
+    );
+  });
+}

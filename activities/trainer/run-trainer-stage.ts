@@ -1,0 +1,87 @@
+import { writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { StageContext } from '../framework/types.ts';
+import { packDirectory, unpackArchive } from './archive.ts';
+import { runTrainerProcess, type TrainerEvent } from './trainer-process.ts';
+
+const PACKAGE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../trainer');
+
+export interface TrainerStageOptions {
+  python: string;
+  subcommand: 'sft' | 'ppo' | 'export-onnx' | 'build-tokenizer' | 'probe';
+  config: Record<string, unknown>;
+  /** Metrics are mirrored to the registry every this many steps (all steps by default). */
+  metricEvery?: number;
+}
+
+export interface TrainerStageResult {
+  done: TrainerEvent;
+  /** Directory of the last checkpoint the trainer reported, if any. */
+  lastCheckpointDir?: string;
+  resumedFromStep?: number;
+}
+
+/**
+ * The GPU activity's core: runs the trainer as a child process, turns its events into
+ * heartbeats and metrics, uploads each checkpoint as an artifact, and on a retry hands the
+ * last uploaded checkpoint back so training continues instead of restarting.
+ */
+export async function runTrainerStage(
+  ctx: StageContext<unknown>,
+  options: TrainerStageOptions,
+): Promise<TrainerStageResult> {
+  const configPath = join(ctx.workDir, `${options.subcommand}-config.json`);
+  await writeFile(configPath, JSON.stringify(options.config, null, 2));
+  const previous = await ctx.lastCheckpoint();
+  let resumeFrom: string | undefined;
+  if (previous) {
+    const archive = await ctx.download(previous.ref, `resume-${previous.step}.tar.gz`);
+    resumeFrom = join(ctx.workDir, `resume-${previous.step}`);
+    await unpackArchive(archive, resumeFrom);
+    ctx.log.info('resuming trainer from checkpoint', { step: previous.step });
+  }
+  let lastCheckpointDir: string | undefined;
+  const metricEvery = options.metricEvery ?? 1;
+  const done = await runTrainerProcess({
+    python: options.python,
+    packageDir: PACKAGE_DIR,
+    subcommand: options.subcommand,
+    configPath,
+    ...(resumeFrom ? { resumeFrom } : {}),
+    ...(ctx.gpu ? { gpuIndex: ctx.gpu.index } : {}),
+    signal: ctx.signal,
+    onEvent: async (event) => {
+      switch (event.event) {
+        case 'progress':
+          ctx.heartbeat({ step: event.step, total: event.total, metrics: event.metrics });
+          if (event.step % metricEvery === 0) {
+            for (const [key, value] of Object.entries(event.metrics)) {
+              await ctx.logMetric(`${options.subcommand}/${key}`, value, event.step);
+            }
+          }
+          return;
+        case 'checkpoint': {
+          const archive = join(ctx.workDir, `checkpoint-${event.step}.tar.gz`);
+          await packDirectory(event.path, archive);
+          await ctx.saveCheckpoint(archive, { step: event.step });
+          lastCheckpointDir = event.path;
+          return;
+        }
+        case 'log':
+          ctx.log.info(event.message);
+          return;
+        case 'error':
+          ctx.log.error(`trainer error ${event.code}: ${event.message}`);
+          return;
+        case 'done':
+          return;
+      }
+    },
+  });
+  return {
+    done,
+    ...(lastCheckpointDir ? { lastCheckpointDir } : {}),
+    ...(previous ? { resumedFromStep: previous.step } : {}),
+  };
+}
