@@ -1,0 +1,16 @@
+import type { ChatMessage } from './backend.ts';
+
+/** Renders chat messages plus the assistant's text so far into one raw completion prompt. */
+export type ChatTemplate = (messages: ChatMessage[], assistantPrefix: string) => string;
+
+/**
+ * The ChatML layout Qwen2.5 uses (spec section 2: one user message, generation prompt added).
+ * With no messages the prefix is the whole prompt: a raw `/v1/completions` request.
+ */
+export const CHATML_TEMPLATE: ChatTemplate = (messages, assistantPrefix) => {
+  if (messages.length === 0) return assistantPrefix;
+  const turns = messages.map(
+    (message) => `<|im_start|>${message.role}\n${message.content}<|im_end|>\n`,
+  );
+  return `${turns.join('')}<|im_start|>assistant\n${assistantPrefix}`;
+};

@@ -1,0 +1,166 @@
+/**
+ * LlmBackend over an OpenAI-compatible HTTP API (vLLM, SGLang, OpenAI, our serving/ server):
+ * bounded concurrency, retries with jittered backoff, per-request timeouts, cancellation,
+ * token accounting and errors that say what to fix.
+ */
+import { z } from 'zod';
+import { DataError, UpstreamHttpError } from '../errors.ts';
+import { abortReason } from './abortable-sleep.ts';
+import { AsyncCaller } from './async-caller.ts';
+import type { GenerateRequest, GenerateResult, LlmBackend, Usage } from './backend.ts';
+import { CHATML_TEMPLATE, type ChatTemplate } from './chat-template.ts';
+import { CompletionResponseSchema, httpError, restoreStop } from './openai-wire.ts';
+
+export const OpenAiHttpOptionsSchema = z
+  .object({
+    baseUrl: z.string().url().describe('API root, e.g. http://127.0.0.1:8001/v1'),
+    model: z.string().min(1).describe('model name the server knows'),
+    apiKey: z.string().optional().describe('sent as a Bearer token'),
+    api: z
+      .enum(['completions', 'chat'])
+      .default('completions')
+      .describe('completions renders the chat template here; chat lets the server do it'),
+    continueFinalMessage: z
+      .boolean()
+      .default(true)
+      .describe(
+        'chat: send vLLM/SGLang continue_final_message so the assistant prefix is continued',
+      ),
+    maxConcurrency: z.number().int().positive().default(64),
+    maxRetries: z.number().int().min(0).default(4),
+    timeoutMs: z.number().int().positive().default(120_000).describe('per attempt'),
+    baseDelayMs: z.number().int().min(0).default(500),
+    maxDelayMs: z.number().int().min(0).default(20_000),
+  })
+  .strict();
+export type OpenAiHttpOptions = z.input<typeof OpenAiHttpOptionsSchema>;
+
+export interface OpenAiHttpUsage extends Usage {
+  requests: number;
+  retries: number;
+}
+
+export class OpenAiHttpBackend implements LlmBackend {
+  readonly id: string;
+  private readonly settings: z.infer<typeof OpenAiHttpOptionsSchema>;
+  private readonly caller: AsyncCaller;
+  private readonly totals = { promptTokens: 0, completionTokens: 0, requests: 0 };
+
+  constructor(
+    options: OpenAiHttpOptions,
+    private readonly chatTemplate: ChatTemplate = CHATML_TEMPLATE,
+  ) {
+    this.settings = OpenAiHttpOptionsSchema.parse(options);
+    this.settings.baseUrl = this.settings.baseUrl.replace(/\/+$/, '');
+    this.id = `openai-http:${this.settings.api}:${this.settings.model}@${this.settings.baseUrl}`;
+    this.caller = new AsyncCaller({
+      maxConcurrency: this.settings.maxConcurrency,
+      maxRetries: this.settings.maxRetries,
+      baseDelayMs: this.settings.baseDelayMs,
+      maxDelayMs: this.settings.maxDelayMs,
+    });
+  }
+
+  /** Tokens and requests over this backend's lifetime, as the server reported them. */
+  get usage(): OpenAiHttpUsage {
+    return { ...this.totals, retries: this.caller.retries };
+  }
+
+  async generate(request: GenerateRequest): Promise<GenerateResult> {
+    const isChat = this.settings.api === 'chat';
+    const url = `${this.settings.baseUrl}/${isChat ? 'chat/completions' : 'completions'}`;
+    const body = JSON.stringify({ ...this.requestBody(request), model: this.settings.model });
+    const json = await this.caller.call(() => this.send(url, body, request.signal), request.signal);
+    const parsed = CompletionResponseSchema.safeParse(json);
+    if (!parsed.success) {
+      throw new DataError(`${url}: unexpected response shape: ${parsed.error.issues[0]?.message}`);
+    }
+    const choice = parsed.data.choices[0] as (typeof parsed.data.choices)[number];
+    const raw = (isChat ? choice.message?.content : choice.text) ?? '';
+    const usage = {
+      promptTokens: parsed.data.usage?.prompt_tokens ?? 0,
+      completionTokens: parsed.data.usage?.completion_tokens ?? 0,
+    };
+    this.totals.promptTokens += usage.promptTokens;
+    this.totals.completionTokens += usage.completionTokens;
+    this.totals.requests += 1;
+    return { ...restoreStop(raw, choice, request.sampling.stop), usage };
+  }
+
+  /** Asks `/models` whether the configured model is served; throws a clear error if not. */
+  async checkModel(signal?: AbortSignal): Promise<void> {
+    const url = `${this.settings.baseUrl}/models`;
+    const json = (await this.caller.call(() => this.send(url, undefined, signal), signal)) as {
+      data?: Array<{ id?: string }>;
+    };
+    const ids = (json.data ?? []).map((entry) => entry.id);
+    if (!ids.includes(this.settings.model)) {
+      throw new UpstreamHttpError(
+        `${url}: model "${this.settings.model}" not served; available: ${ids.join(', ') || '(none)'}`,
+        404,
+      );
+    }
+  }
+
+  private requestBody(request: GenerateRequest): Record<string, unknown> {
+    const { sampling } = request;
+    const common = {
+      max_tokens: sampling.maxTokens,
+      temperature: sampling.temperature,
+      top_p: sampling.topP,
+      ...(sampling.stop.length > 0 ? { stop: sampling.stop } : {}),
+      ...(sampling.seed === undefined ? {} : { seed: sampling.seed }),
+    };
+    if (this.settings.api === 'completions') {
+      return { ...common, prompt: this.chatTemplate(request.messages, request.assistantPrefix) };
+    }
+    if (request.assistantPrefix === '') return { ...common, messages: request.messages };
+    const messages = [...request.messages, { role: 'assistant', content: request.assistantPrefix }];
+    const extension = this.settings.continueFinalMessage
+      ? { continue_final_message: true, add_generation_prompt: false }
+      : {};
+    return { ...common, messages, ...extension };
+  }
+
+  /** One attempt: the caller's signal cancels it, the per-attempt timeout fails it (retryably). */
+  private async send(
+    url: string,
+    body: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<unknown> {
+    const timeout = AbortSignal.timeout(this.settings.timeoutMs);
+    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (this.settings.apiKey) headers.authorization = `Bearer ${this.settings.apiKey}`;
+    try {
+      const response = await fetch(url, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers,
+        ...(body === undefined ? {} : { body }),
+        signal: combined,
+      });
+      const text = await response.text();
+      if (!response.ok) {
+        throw httpError({ status: response.status, body: text, url, model: this.settings.model });
+      }
+      return JSON.parse(text) as unknown;
+    } catch (error) {
+      if (signal?.aborted) throw abortReason(signal);
+      if (timeout.aborted) {
+        throw new UpstreamHttpError(
+          `${url}: no response within ${this.settings.timeoutMs} ms`,
+          408,
+        );
+      }
+      if (error instanceof UpstreamHttpError) throw error;
+      if (error instanceof SyntaxError) throw new DataError(`${url}: response is not JSON`);
+      throw new UpstreamHttpError(`${url}: request failed: ${describeNetworkError(error)}`, 0);
+    }
+  }
+}
+
+function describeNetworkError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause as { code?: string; message?: string } | undefined;
+  return cause?.code ? `${error.message} (${cause.code})` : error.message;
+}
