@@ -1,0 +1,94 @@
+/// <reference lib="dom" />
+import type { RunSummary, SweepView } from '../../server/types.ts';
+import { api } from '../api.ts';
+import { lineChart } from '../charts.ts';
+import { formatTime, h, mount } from '../dom.ts';
+import { errorBox, refresher, type Page } from '../page.ts';
+
+function splitList(value: string): string[] {
+  return value.split(',').map((item) => item.trim()).filter(Boolean);
+}
+
+function createForm(onCreated: () => void): HTMLElement {
+  const name = h('input', { id: 'sweep-name', placeholder: 'nightly-eval', required: true });
+  const cron = h('input', { id: 'sweep-cron', value: '0 3 * * *' });
+  const runs = h('select', { id: 'sweep-runs', multiple: true, size: 4 });
+  const datasets = h('input', { id: 'sweep-datasets', value: 'nq,hotpotqa' });
+  const topK = h('input', { id: 'sweep-topk', value: '3' });
+  const status = h('div');
+  void api.get<RunSummary[]>('/api/runs?limit=100').then((list) =>
+    mount(runs, ...list.map((run) => h('option', { value: run.id }, `${run.id} · ${run.experimentName} · ${run.status.toLowerCase()}`))));
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    try {
+      await api.post('/api/sweeps', {
+        name: name.value.trim(),
+        cron: cron.value.trim(),
+        runIds: [...runs.selectedOptions].map((option) => option.value),
+        datasets: splitList(datasets.value),
+        topK: splitList(topK.value).map(Number),
+      });
+      mount(status, h('p', { class: 'ok' }, `Sweep ${name.value} created.`));
+      onCreated();
+    } catch (error) {
+      mount(status, errorBox(error));
+    }
+  };
+  return h('form', { class: 'card sweep-form', id: 'sweep-form', onsubmit: (event) => void submit(event) },
+    h('h2', {}, 'New sweep'),
+    h('label', {}, 'Name ', name), h('label', {}, 'Cron ', cron),
+    h('label', {}, 'Checkpoints of runs ', runs), h('label', {}, 'Datasets ', datasets),
+    h('label', {}, 'Top-k values ', topK), h('button', { class: 'primary', type: 'submit', id: 'sweep-create' }, 'Create'), status);
+}
+
+function sweepCard(sweep: SweepView, reload: () => void, status: HTMLElement): HTMLElement {
+  const act = (verb: 'pause' | 'resume' | 'delete') => async () => {
+    if (verb === 'delete' && !window.confirm(`Delete sweep ${sweep.name}?`)) return;
+    try {
+      const path = `/api/sweeps/${encodeURIComponent(sweep.id)}`;
+      if (verb === 'delete') await api.delete(path);
+      else await api.post(`${path}/${verb}`);
+      reload();
+    } catch (error) {
+      mount(status, errorBox(error));
+    }
+  };
+  const byDataset = new Map<string, Array<{ x: number; y: number }>>();
+  for (const result of sweep.results) {
+    const points = byDataset.get(result.dataset) ?? [];
+    points.push({ x: Date.parse(result.at), y: result.em });
+    byDataset.set(result.dataset, points);
+  }
+  return h('div', { class: 'card sweep', 'data-sweep': sweep.name, 'data-paused': String(sweep.paused) },
+    h('div', { class: 'page-head' }, h('h3', {}, sweep.name),
+      h('span', { class: `badge ${sweep.paused ? 'status-cancelled' : 'status-running'}` }, sweep.paused ? 'paused' : 'active')),
+    h('p', { class: 'muted' }, h('code', {}, sweep.cron), ` · created ${formatTime(sweep.createdAt)} · ${sweep.results.length} results`),
+    h('div', { class: 'toolbar' },
+      sweep.paused ? h('button', { onclick: act('resume'), class: 'sweep-resume' }, 'Resume')
+        : h('button', { onclick: act('pause'), class: 'sweep-pause' }, 'Pause'),
+      h('button', { class: 'danger sweep-delete', onclick: act('delete') }, 'Delete')),
+    lineChart({
+      title: `${sweep.name}: EM over time`,
+      series: [...byDataset].map(([dataset, points]) => ({ name: dataset, points })),
+      formatX: (x) => new Date(x).toLocaleDateString(),
+    }));
+}
+
+/** Sweeps: create, pause, resume, delete scheduled evaluation sweeps; results over time. */
+export function renderSweepsPage(container: HTMLElement): Page {
+  const list = h('div', { id: 'sweeps-list' });
+  const status = h('div');
+  const load = refresher(async () => {
+    try {
+      const sweeps = await api.get<SweepView[]>('/api/sweeps');
+      mount(list, sweeps.length === 0 ? h('p', { class: 'muted' }, 'No sweeps yet.') : null,
+        ...sweeps.map((sweep) => sweepCard(sweep, load, status)));
+    } catch (error) {
+      mount(list, errorBox(error));
+    }
+  });
+  mount(container, h('div', { class: 'page-head' }, h('h1', {}, 'Evaluation sweeps')),
+    h('div', { class: 'launch-grid' }, h('div', {}, status, list), createForm(load)));
+  load();
+  return { onChange: (changes) => changes.some((change) => change.key === 'sweeps') && load() };
+}
