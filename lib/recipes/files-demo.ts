@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defineStage } from '../stages/define.ts';
 import type { RecipeDefinition, StageDefinition } from '../stages/types.ts';
 
 /**
@@ -63,7 +64,7 @@ const DEMO_TIMEOUTS = { startToCloseMs: 10 * 60_000, heartbeatMs: 3_000 };
 const DEMO_RETRY = { maximumAttempts: 4, initialIntervalMs: 500, maximumIntervalMs: 5_000 };
 
 const stages: StageDefinition<FilesDemoConfig>[] = [
-  {
+  defineStage({
     name: 'generate',
     version: '1',
     queue: 'cpu',
@@ -72,8 +73,8 @@ const stages: StageDefinition<FilesDemoConfig>[] = [
     timeouts: DEMO_TIMEOUTS,
     retry: DEMO_RETRY,
     description: 'write N seeded records as jsonl',
-  },
-  {
+  }),
+  defineStage({
     name: 'transform',
     version: '1',
     queue: 'cpu',
@@ -82,12 +83,12 @@ const stages: StageDefinition<FilesDemoConfig>[] = [
       ...config.transform,
       fault: faultFor(config, 'transform'),
     }),
-    shards: (slice: TransformSlice) => slice.shards,
+    shards: (slice) => slice.shards,
     timeouts: DEMO_TIMEOUTS,
     retry: DEMO_RETRY,
     description: 'uppercase, tokenize and digest each record of a shard, checkpointing',
-  },
-  {
+  }),
+  defineStage({
     name: 'wordcount',
     version: '1',
     queue: 'cpu',
@@ -96,8 +97,8 @@ const stages: StageDefinition<FilesDemoConfig>[] = [
     timeouts: DEMO_TIMEOUTS,
     retry: DEMO_RETRY,
     description: 'word frequencies of the generated records',
-  },
-  {
+  }),
+  defineStage({
     name: 'hash',
     version: '1',
     queue: 'cpu',
@@ -106,7 +107,7 @@ const stages: StageDefinition<FilesDemoConfig>[] = [
     timeouts: DEMO_TIMEOUTS,
     retry: DEMO_RETRY,
     description: 'merkle root over the transformed shards and the word counts',
-  },
+  }),
 ];
 
 export const filesDemoRecipe: RecipeDefinition<FilesDemoConfig> = {

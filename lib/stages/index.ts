@@ -13,3 +13,4 @@ export { QUEUE_KINDS } from './types.ts';
 export type { ArtifactRef, StageOutput } from './output.ts';
 export { downstreamOf, readyStages, topologicalOrder } from './graph.ts';
 export { QUEUE_RETRY, QUEUE_TIMEOUTS, taskQueueName } from './queue-defaults.ts';
+export { defineStage } from './define.ts';
