@@ -28,7 +28,8 @@ const ARTICLES_RE = /(?<![\p{L}\p{N}_])(?:a|an|the)(?![\p{L}\p{N}_])/gu;
 
 // The characters Python's `str.split()` treats as whitespace (JavaScript's `\s` differs: it
 // lacks U+001C..U+001F and U+0085 and adds U+FEFF).
-const PY_WHITESPACE = '\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const PY_WHITESPACE =
+  '\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
 const PY_WHITESPACE_RE = new RegExp(`[${PY_WHITESPACE}]+`, 'gu');
 
 /** Splits like Python's `str.split()` with no argument. */
