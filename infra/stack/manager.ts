@@ -53,12 +53,20 @@ export async function inspectService(
     : (await probe(service, context))
       ? 'healthy'
       : 'unhealthy';
-  return { name: service.name, state, pid: isAlive ? record.pid : undefined, urls: service.urls(context) };
+  return {
+    name: service.name,
+    state,
+    pid: isAlive ? record.pid : undefined,
+    urls: service.urls(context),
+  };
 }
 
 /** `status`: every service's state, pid and URLs. */
-export async function stackStatus(context: StackContext): Promise<ServiceReport[]> {
-  return Promise.all(STACK_SERVICES.map((service) => inspectService(service, context)));
+export async function stackStatus(
+  context: StackContext,
+  services: readonly StackService[] = STACK_SERVICES,
+): Promise<ServiceReport[]> {
+  return Promise.all(services.map((service) => inspectService(service, context)));
 }
 
 function logHint(context: StackContext, service: ServiceName): string {
@@ -93,7 +101,9 @@ async function waitHealthy(
   if (hasExited || !isHealthy) {
     await stopRecord(record, service.stopSignal);
     removePidRecord(context.paths.run, service.name);
-    const why = hasExited ? 'exited during start' : `not healthy after ${service.startTimeoutMs / 1000}s`;
+    const why = hasExited
+      ? 'exited during start'
+      : `not healthy after ${service.startTimeoutMs / 1000}s`;
     throw new ServiceUnavailableError(
       `${service.name}: ${why}; read ${logHint(context, service.name)} and run \`rag-r1 stack up\` again`,
     );
@@ -137,9 +147,12 @@ export async function ensureRunning(
  * `up`: starts every service not already running, each after its dependencies are healthy;
  * independent services install and start concurrently.
  */
-export async function stackUp(context: StackContext): Promise<ServiceReport[]> {
+export async function stackUp(
+  context: StackContext,
+  services: readonly StackService[] = STACK_SERVICES,
+): Promise<ServiceReport[]> {
   const pending = new Map<ServiceName, Promise<ServiceReport>>();
-  for (const service of STACK_SERVICES) {
+  for (const service of services) {
     const dependencies = service.dependsOn.map((name) => pending.get(name));
     pending.set(
       service.name,
@@ -159,14 +172,20 @@ function errorLine(reason: unknown): string {
 }
 
 /** `install`: installs every missing service binary without starting anything. */
-export async function stackInstall(context: StackContext): Promise<void> {
-  await Promise.all(STACK_SERVICES.map((service) => ensureInstalled(service, context)));
+export async function stackInstall(
+  context: StackContext,
+  services: readonly StackService[] = STACK_SERVICES,
+): Promise<void> {
+  await Promise.all(services.map((service) => ensureInstalled(service, context)));
 }
 
 /** `down`: stops exactly the processes recorded in .data/run, dependents first. */
-export async function stackDown(context: StackContext): Promise<ServiceReport[]> {
+export async function stackDown(
+  context: StackContext,
+  services: readonly StackService[] = STACK_SERVICES,
+): Promise<ServiceReport[]> {
   const reports: ServiceReport[] = [];
-  for (const service of [...STACK_SERVICES].reverse()) {
+  for (const service of [...services].reverse()) {
     const record = readPidRecord(context.paths.run, service.name);
     const isAlive = record !== undefined && isRecordAlive(record);
     if (record && isAlive) await stopRecord(record, service.stopSignal);

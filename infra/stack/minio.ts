@@ -1,10 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  CreateBucketCommand,
-  HeadBucketCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { ServiceUnavailableError } from '../../lib/errors.ts';
 import { parseEndpoint, type Endpoint } from './ports.ts';
 import { hasCommand, runCommand, spawnDetached } from './process.ts';
@@ -47,7 +43,9 @@ async function install(context: StackContext): Promise<void> {
     );
   }
   mkdirSync(context.paths.bin, { recursive: true });
-  context.log(`minio: go install github.com/minio/minio@${VERSIONS.minio} (first build takes minutes)`);
+  context.log(
+    `minio: go install github.com/minio/minio@${VERSIONS.minio} (first build takes minutes)`,
+  );
   await runCommand('go', ['install', `github.com/minio/minio@${VERSIONS.minio}`], {
     purpose: 'minio: go install',
     env: { ...process.env, GOBIN: context.paths.bin, CGO_ENABLED: '0' },
@@ -79,9 +77,12 @@ export const minioService: StackService = {
       service: 'minio',
       command: binaryPath(context),
       args: [
-        'server', context.paths.minio,
-        '--address', `${host}:${port}`,
-        '--console-address', `${web.host}:${web.port}`,
+        'server',
+        context.paths.minio,
+        '--address',
+        `${host}:${port}`,
+        '--console-address',
+        `${web.host}:${web.port}`,
         '--quiet',
       ],
       logsDir: context.paths.logs,

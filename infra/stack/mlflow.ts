@@ -28,7 +28,9 @@ function backendStoreUri(context: StackContext): string {
 /** Installs the pinned MLflow with its Postgres and S3 drivers into .data/venv/mlflow. */
 async function install(context: StackContext): Promise<void> {
   if (!hasCommand('python3')) {
-    throw new ServiceUnavailableError('mlflow: python3 is missing; install Python >= 3.10 with venv');
+    throw new ServiceUnavailableError(
+      'mlflow: python3 is missing; install Python >= 3.10 with venv',
+    );
   }
   mkdirSync(context.paths.venv, { recursive: true });
   if (!existsSync(join(venvDir(context), 'bin', 'python'))) {
@@ -39,8 +41,13 @@ async function install(context: StackContext): Promise<void> {
   context.log(`mlflow: pip install mlflow==${VERSIONS.mlflow} into ${venvDir(context)}`);
   await runCommand(
     join(venvDir(context), 'bin', 'pip'),
-    ['install', '--quiet', `mlflow==${VERSIONS.mlflow}`,
-      `psycopg2-binary==${VERSIONS.psycopg2Binary}`, `boto3==${VERSIONS.boto3}`],
+    [
+      'install',
+      '--quiet',
+      `mlflow==${VERSIONS.mlflow}`,
+      `psycopg2-binary==${VERSIONS.psycopg2Binary}`,
+      `boto3==${VERSIONS.boto3}`,
+    ],
     { purpose: 'mlflow: pip install' },
   );
 }
@@ -66,12 +73,18 @@ export const mlflowService: StackService = {
       command: mlflowBin(context),
       args: [
         'server',
-        '--host', host,
-        '--port', String(port),
-        '--workers', '1',
-        '--backend-store-uri', backendStoreUri(context),
-        '--default-artifact-root', `s3://${context.env.S3_BUCKET}/mlflow`,
-        '--allowed-hosts', `${host},${host}:${port},localhost,localhost:${port}`,
+        '--host',
+        host,
+        '--port',
+        String(port),
+        '--workers',
+        '1',
+        '--backend-store-uri',
+        backendStoreUri(context),
+        '--default-artifact-root',
+        `s3://${context.env.S3_BUCKET}/mlflow`,
+        '--allowed-hosts',
+        `${host},${host}:${port},localhost,localhost:${port}`,
       ],
       logsDir: context.paths.logs,
       commandMarker: 'mlflow server',

