@@ -170,4 +170,3 @@ describe('OpenAiHttpBackend against the serving/ server', () => {
     expect((error as Error).message).toMatch(/request failed/);
   });
 });
-

@@ -14,3 +14,13 @@ export const CHATML_TEMPLATE: ChatTemplate = (messages, assistantPrefix) => {
   );
   return `${turns.join('')}<|im_start|>assistant\n${assistantPrefix}`;
 };
+
+/**
+ * The tiny policy's layout (trainer/rag_r1_trainer/chat.py): `<|role|>\ncontent\n` per
+ * message, then `<|assistant|>\n`; its BOS id comes from the checkpoint's config.json.
+ */
+export const TINY_POLICY_TEMPLATE: ChatTemplate = (messages, assistantPrefix) => {
+  if (messages.length === 0) return assistantPrefix;
+  const turns = messages.map((message) => `<|${message.role}|>\n${message.content}\n`);
+  return `${turns.join('')}<|assistant|>\n${assistantPrefix}`;
+};
