@@ -15,8 +15,12 @@ bash infra/stack/install-system.sh
 step "npm packages"
 if [[ "${SETUP_SKIP_NPM_CI:-}" == 1 && -d node_modules ]]; then
   echo "SETUP_SKIP_NPM_CI=1: keeping node_modules"
-else
-  npm ci --no-audit --no-fund
+elif ! npm ci --no-audit --no-fund; then
+  # Our npm registry serves no other-platform optional packages (e.g. @swc/core-darwin-arm64),
+  # so the committed lock lacks them and `npm ci` refuses it as out of sync. `npm install
+  # --no-save` installs the same locked versions without rewriting the lock.
+  echo "npm ci refused package-lock.json; falling back to npm install --no-save"
+  npm install --no-save --no-audit --no-fund
 fi
 
 step "prisma client"

@@ -104,3 +104,17 @@ describe('stack manager', () => {
     expect((await stackStatus(ctx, [broken.service]))[0]?.state).toBe('stopped');
   });
 });
+
+describe('stack lock', () => {
+  it('serializes two concurrent ups so each service starts once', async () => {
+    const ctx = context();
+    const db = fakeService('postgres', await freePort());
+    const [first, second] = await Promise.all([
+      stackUp(ctx, [db.service]),
+      stackUp(ctx, [db.service]),
+    ]);
+    expect(db.calls.starts).toBe(1);
+    expect(first[0]?.pid).toBe(second[0]?.pid);
+    await stackDown(ctx, [db.service]);
+  });
+});

@@ -9,6 +9,7 @@ import {
   writePidRecord,
   type PidRecord,
 } from './pid-file.ts';
+import { withStackLock } from './lock.ts';
 import { isPortInUse } from './ports.ts';
 import { postgresService } from './postgres.ts';
 import { logFilePath, stopRecord, waitUntil } from './process.ts';
@@ -147,7 +148,14 @@ export async function ensureRunning(
  * `up`: starts every service not already running, each after its dependencies are healthy;
  * independent services install and start concurrently.
  */
-export async function stackUp(
+export function stackUp(
+  context: StackContext,
+  services: readonly StackService[] = STACK_SERVICES,
+): Promise<ServiceReport[]> {
+  return withStackLock(context.paths.run, () => startAll(context, services));
+}
+
+async function startAll(
   context: StackContext,
   services: readonly StackService[] = STACK_SERVICES,
 ): Promise<ServiceReport[]> {
@@ -180,12 +188,20 @@ export async function stackInstall(
 }
 
 /** `down`: stops exactly the processes recorded in .data/run, dependents first. */
-export async function stackDown(
+export function stackDown(
+  context: StackContext,
+  services: readonly StackService[] = STACK_SERVICES,
+): Promise<ServiceReport[]> {
+  return withStackLock(context.paths.run, () => stopAll(context, services));
+}
+
+async function stopAll(
   context: StackContext,
   services: readonly StackService[] = STACK_SERVICES,
 ): Promise<ServiceReport[]> {
   const reports: ServiceReport[] = [];
   for (const service of [...services].reverse()) {
+    const started = Date.now();
     const record = readPidRecord(context.paths.run, service.name);
     const isAlive = record !== undefined && isRecordAlive(record);
     if (record && isAlive) await stopRecord(record, service.stopSignal);
@@ -196,6 +212,7 @@ export async function stackDown(
       pid: isAlive ? record.pid : undefined,
       urls: service.urls(context),
       action: isAlive ? 'stopped' : 'not-running',
+      seconds: (Date.now() - started) / 1000,
     });
   }
   return reports;
