@@ -180,7 +180,7 @@ function addPersonFacts({ rng, people, cities, orgs, addFact }: PersonFactOption
   const pickOrg = sampler(rng, orgs);
   const years = new Map<number, number>();
   for (const person of people) {
-    const year = 1800 + rng.int(190);
+    const year = 1780 + rng.int(180);
     years.set(person.id, year);
     addFact(person, 'born_in', pickCity());
     addFact(person, 'birth_year', String(year));
