@@ -96,6 +96,8 @@ describe('stack manager', () => {
   it('reports a service that dies during start and cleans its pid file', async () => {
     const ctx = context();
     const broken = fakeService('temporal', await freePort());
+    // a crashing server never answers its health probe
+    broken.service.isHealthy = async () => false;
     broken.service.start = async (c) =>
       spawnDetached({ service: 'temporal', command: 'false', args: [], logsDir: c.paths.logs });
     await expect(stackUp(ctx, [broken.service])).rejects.toThrow(
