@@ -120,7 +120,7 @@ export async function ensureInstalled(service: StackService, context: StackConte
   context.log(`${service.name}: installed in ${((Date.now() - started) / 1000).toFixed(1)}s`);
 }
 
-/** Brings one service up (installing, starting, waiting, bootstrapping) unless it already runs. */
+/** Brings one installed service up (start, wait, bootstrap) unless it already runs. */
 export async function ensureRunning(
   service: StackService,
   context: StackContext,
@@ -132,7 +132,6 @@ export async function ensureRunning(
     await waitHealthy(service, context, existing);
   } else {
     if (existing) removePidRecord(context.paths.run, service.name);
-    await ensureInstalled(service, context);
     await assertPortsFree(service, context);
     const record = await service.start(context);
     writePidRecord(context.paths.run, record);
@@ -161,10 +160,12 @@ async function startAll(
 ): Promise<ServiceReport[]> {
   const pending = new Map<ServiceName, Promise<ServiceReport>>();
   for (const service of services) {
+    // installs overlap (pip downloads while Go compiles); starts wait for their dependencies
+    const installed = ensureInstalled(service, context);
     const dependencies = service.dependsOn.map((name) => pending.get(name));
     pending.set(
       service.name,
-      Promise.all(dependencies).then(() => ensureRunning(service, context)),
+      Promise.all([installed, ...dependencies]).then(() => ensureRunning(service, context)),
     );
   }
   const settled = await Promise.allSettled(pending.values());
