@@ -45,13 +45,13 @@ export const SimulatedTeacherOptionsSchema = z
       .number()
       .min(0)
       .max(1)
-      .default(0.05)
+      .default(0.06)
       .describe('share of facts the teacher firmly believes wrongly'),
     misconceptionStrength: z
       .number()
       .min(0)
       .max(1)
-      .default(0.8)
+      .default(0.95)
       .describe('chance a misconception overrides what was read'),
     mqVariantRate: z
       .number()
