@@ -20,7 +20,12 @@ const OpenAiEndpointSchema = z
 const SimulatedTeacherSchema = z
   .object({
     kind: z.literal('simulated').describe('the tiny world simulated teacher (tiny world only)'),
-    accuracy: z.number().min(0).max(1).default(0.75).describe('target accuracy at temperature 1'),
+    errorScale: z
+      .number()
+      .min(0)
+      .max(5)
+      .default(1)
+      .describe('multiplies the simulated teacher error rates (its accuracy knob)'),
   })
   .strict();
 
@@ -81,7 +86,7 @@ const AgentSchema = z
 
 const TeacherSampleSchema = z
   .object({
-    backend: TeacherBackendSchema.default({ kind: 'simulated', accuracy: 0.75 }),
+    backend: TeacherBackendSchema.default({ kind: 'simulated', errorScale: 1 }),
     temperature: z.number().min(0).max(2).default(1.0),
     shards: z.number().int().positive().max(64).default(2),
   })

@@ -14,6 +14,7 @@ export type PrepareSlice = Pick<RagR1Config, 'data' | 'retrieval'>;
 export type TeacherSampleSlice = {
   teacher: RagR1Config['teacherSample'];
   agent: RagR1Config['agent'];
+  retrieval: RagR1Config['retrieval'];
   trainQuestions: number;
   seed: number;
 };
@@ -23,13 +24,18 @@ export type FilterSlice = {
   filter: RagR1Config['filter'];
   teacher: RagR1Config['teacherSample']['backend'];
   agent: RagR1Config['agent'];
+  retrieval: RagR1Config['retrieval'];
   seed: number;
 };
-export type PpoTrainSlice = { ppo: RagR1Config['ppo']; agent: RagR1Config['agent']; topK: number };
+export type PpoTrainSlice = {
+  ppo: RagR1Config['ppo'];
+  agent: RagR1Config['agent'];
+  retrieval: RagR1Config['retrieval'];
+};
 export type EvaluateSlice = {
   evaluate: RagR1Config['evaluate'];
   agent: RagR1Config['agent'];
-  topK: number;
+  retrieval: RagR1Config['retrieval'];
 };
 
 const stages: StageDefinition<RagR1Config>[] = [
@@ -49,6 +55,7 @@ const stages: StageDefinition<RagR1Config>[] = [
     configSlice: (config): TeacherSampleSlice => ({
       teacher: config.teacherSample,
       agent: config.agent,
+      retrieval: config.retrieval,
       trainQuestions: config.data.trainQuestions,
       seed: config.data.seed,
     }),
@@ -82,6 +89,7 @@ const stages: StageDefinition<RagR1Config>[] = [
       filter: config.filter,
       teacher: config.teacherSample.backend,
       agent: config.agent,
+      retrieval: config.retrieval,
       seed: config.data.seed,
     }),
     timeouts: CPU_LONG,
@@ -95,7 +103,7 @@ const stages: StageDefinition<RagR1Config>[] = [
     configSlice: (config): PpoTrainSlice => ({
       ppo: config.ppo,
       agent: config.agent,
-      topK: config.retrieval.topK,
+      retrieval: config.retrieval,
     }),
     timeouts: GPU_LONG,
     description: 'PPO with the EM reward, KL to the SFT reference, retrieved tokens masked',
@@ -108,7 +116,7 @@ const stages: StageDefinition<RagR1Config>[] = [
     configSlice: (config): EvaluateSlice => ({
       evaluate: config.evaluate,
       agent: config.agent,
-      topK: config.retrieval.topK,
+      retrieval: config.retrieval,
     }),
     timeouts: CPU_LONG,
     description: 'EM, F1, time and retrieval count on the seven QA sets, with baselines',
