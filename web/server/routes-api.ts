@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { LabError } from '../../lib/errors.ts';
+import { LabError, type LabErrorCode } from '../../lib/errors.ts';
 import type { ChangeHub } from './events.ts';
 import { serveEvents } from './events.ts';
 import { redactSecrets } from './redact.ts';
@@ -15,6 +15,14 @@ import {
 
 /** An artifact id is exactly a lowercase sha256; anything else (`..`, `/`, `%2e`) is refused. */
 export const SHA256_PATTERN = /^[0-9a-f]{64}$/;
+
+const HTTP_STATUS: Partial<Record<LabErrorCode, number>> = {
+  NOT_FOUND: 404,
+  ARTIFACT_MISSING: 404,
+  CONFIG_INVALID: 400,
+  DATA_INVALID: 400,
+  SERVICE_UNAVAILABLE: 503,
+};
 
 /** Maps errors to HTTP answers: bad input 400 naming the field, unknown id 404, else 500. */
 function sendError(reply: FastifyReply, error: unknown): FastifyReply {
@@ -31,7 +39,7 @@ function sendError(reply: FastifyReply, error: unknown): FastifyReply {
     });
   }
   if (error instanceof LabError) {
-    const status = error.code === 'NOT_FOUND' ? 404 : error.code === 'CONFIG_INVALID' ? 400 : 502;
+    const status = HTTP_STATUS[error.code] ?? 502;
     return reply.code(status).send({ error: error.code, message: error.message });
   }
   reply.log.error({ err: error }, 'web api failure');
