@@ -1,0 +1,172 @@
+"""A small pre-LN GPT (learned positions, tied embeddings) with a KV cache, and its value model.
+
+The forward signature mirrors the ONNX contract (input_ids, attention_mask over past+new tokens,
+position_ids, past key/values), so the exported graph is this module traced as is.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+KvCache = list[tuple[torch.Tensor, torch.Tensor]]
+NEG_INF = -1e9
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    vocab_size: int
+    n_layer: int = 4
+    n_head: int = 4
+    n_embd: int = 128
+    max_position: int = 512
+
+    @property
+    def head_dim(self) -> int:
+        return self.n_embd // self.n_head
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+class Block(nn.Module):
+    def __init__(self, cfg: ModelConfig) -> None:
+        super().__init__()
+        self.n_head, self.head_dim = cfg.n_head, cfg.head_dim
+        self.ln1 = nn.LayerNorm(cfg.n_embd)
+        self.qkv = nn.Linear(cfg.n_embd, 3 * cfg.n_embd)
+        self.proj = nn.Linear(cfg.n_embd, cfg.n_embd)
+        self.ln2 = nn.LayerNorm(cfg.n_embd)
+        self.mlp = nn.Sequential(
+            nn.Linear(cfg.n_embd, 4 * cfg.n_embd), nn.GELU(), nn.Linear(4 * cfg.n_embd, cfg.n_embd)
+        )
+
+    def forward(
+        self, x: torch.Tensor, bias: torch.Tensor, past: tuple[torch.Tensor, torch.Tensor] | None
+    ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
+        b, s, d = x.shape
+        q, k, v = self.qkv(self.ln1(x)).split(d, dim=2)
+        q, k, v = (t.view(b, s, self.n_head, self.head_dim).transpose(1, 2) for t in (q, k, v))
+        if past is not None:
+            k = torch.cat([past[0], k], dim=2)
+            v = torch.cat([past[1], v], dim=2)
+        scores = (q @ k.transpose(-2, -1)) / math.sqrt(self.head_dim) + bias
+        attn = torch.softmax(scores.float(), dim=-1).to(v.dtype)
+        y = (attn @ v).transpose(1, 2).reshape(b, s, d)
+        x = x + self.proj(y)
+        x = x + self.mlp(self.ln2(x))
+        return x, (k, v)
+
+
+def attention_bias(
+    attention_mask: torch.Tensor, query_len: int, segment_ids: torch.Tensor | None = None
+) -> torch.Tensor:
+    """Additive bias [b, 1, q, k]: causal, padding, and (when packing) same-segment only."""
+    total = attention_mask.shape[1]
+    past = total - query_len
+    key_pos = torch.arange(total, device=attention_mask.device)
+    query_pos = torch.arange(query_len, device=attention_mask.device) + past
+    allowed = (key_pos[None, :] <= query_pos[:, None])[None, :, :] & (attention_mask[:, None, :] > 0)
+    if segment_ids is not None:
+        allowed = allowed & (segment_ids[:, :, None] == segment_ids[:, None, :])
+    zero = torch.zeros((), dtype=torch.float32, device=attention_mask.device)
+    return torch.where(allowed, zero, torch.full_like(zero, NEG_INF))[:, None, :, :]
+
+
+class Trunk(nn.Module):
+    """Embeddings + blocks + final norm; shared by the policy and the value model."""
+
+    def __init__(self, cfg: ModelConfig) -> None:
+        super().__init__()
+        self.cfg = cfg
+        self.wte = nn.Embedding(cfg.vocab_size, cfg.n_embd)
+        self.wpe = nn.Embedding(cfg.max_position, cfg.n_embd)
+        self.blocks = nn.ModuleList(Block(cfg) for _ in range(cfg.n_layer))
+        self.ln_f = nn.LayerNorm(cfg.n_embd)
+
+    def forward(
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor,
+        position_ids: torch.Tensor,
+        past: KvCache | None = None,
+        segment_ids: torch.Tensor | None = None,
+    ) -> tuple[torch.Tensor, KvCache]:
+        x = self.wte(input_ids) + self.wpe(position_ids.clamp(0, self.cfg.max_position - 1))
+        bias = attention_bias(attention_mask, input_ids.shape[1], segment_ids).to(x.dtype)
+        presents: KvCache = []
+        for i, block in enumerate(self.blocks):
+            x, kv = block(x, bias, past[i] if past is not None else None)
+            presents.append(kv)
+        return self.ln_f(x), presents
+
+
+class GPT(nn.Module):
+    """Causal LM; the output projection is the transposed token embedding."""
+
+    def __init__(self, cfg: ModelConfig) -> None:
+        super().__init__()
+        self.cfg = cfg
+        self.trunk = Trunk(cfg)
+        self.apply(_init_weights)
+
+    def forward(
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor,
+        position_ids: torch.Tensor,
+        past: KvCache | None = None,
+        segment_ids: torch.Tensor | None = None,
+    ) -> tuple[torch.Tensor, KvCache]:
+        hidden, presents = self.trunk(input_ids, attention_mask, position_ids, past, segment_ids)
+        return hidden @ self.trunk.wte.weight.t(), presents
+
+
+class ValueModel(nn.Module):
+    """Critic: a trunk (initialised from the policy) plus a scalar head per position."""
+
+    def __init__(self, cfg: ModelConfig) -> None:
+        super().__init__()
+        self.cfg = cfg
+        self.trunk = Trunk(cfg)
+        self.value_head = nn.Linear(cfg.n_embd, 1)
+        self.apply(_init_weights)
+        nn.init.zeros_(self.value_head.weight)
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, position_ids: torch.Tensor) -> torch.Tensor:
+        hidden, _ = self.trunk(input_ids, attention_mask, position_ids)
+        return self.value_head(hidden).squeeze(-1).float()
+
+
+def _init_weights(module: nn.Module) -> None:
+    if isinstance(module, nn.Linear):
+        nn.init.normal_(module.weight, std=0.02)
+        if module.bias is not None:
+            nn.init.zeros_(module.bias)
+    elif isinstance(module, nn.Embedding):
+        nn.init.normal_(module.weight, std=0.02)
+
+
+def positions_from_mask(attention_mask: torch.Tensor) -> torch.Tensor:
+    """Left-padded rows: position = number of real tokens before this one (pads get 0)."""
+    return (attention_mask.long().cumsum(dim=1) - 1).clamp(min=0)
+
+
+def token_logprobs(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    return torch.log_softmax(logits.float(), dim=-1).gather(-1, targets.unsqueeze(-1)).squeeze(-1)
+
+
+def entropy_from_logits(logits: torch.Tensor) -> torch.Tensor:
+    logp = torch.log_softmax(logits.float(), dim=-1)
+    return -(logp.exp() * logp).sum(-1)
+
+
+def cross_entropy(logits: torch.Tensor, targets: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+    """Mean next-token loss over positions with weight 1 (weights 0 contribute exactly nothing)."""
+    losses = F.cross_entropy(logits.float().flatten(0, 1), targets.flatten(), reduction="none")
+    w = weights.flatten().float()
+    return (losses * w).sum() / w.sum().clamp(min=1.0)

@@ -1,0 +1,66 @@
+"""Retrieval over HTTP (Search-R1's `/retrieve`) and the spec's observation rendering (section 1)."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+from typing import Any
+
+from .errors import TrainerError
+
+INFO_OPEN, INFO_CLOSE = "\n<information>\n", "\n</information>\n"
+
+
+class RetrievalClient:
+    """One batched POST per search call; retries transport errors and 5xx, never a 4xx."""
+
+    def __init__(self, url: str, topk: int, timeout_s: float = 30.0, retries: int = 3) -> None:
+        self.url, self.topk, self.timeout_s, self.retries = url, topk, timeout_s, retries
+        self.calls = 0
+
+    def retrieve(self, queries: list[str]) -> list[list[dict[str, Any]]]:
+        body = json.dumps({"queries": queries, "topk": self.topk, "return_scores": True}).encode()
+        last = ""
+        for attempt in range(self.retries):
+            request = urllib.request.Request(self.url, data=body, headers={"Content-Type": "application/json"})
+            try:
+                with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
+                    result = json.loads(response.read())["result"]
+                self.calls += 1
+                if not isinstance(result, list) or len(result) != len(queries):
+                    raise TrainerError("RETRIEVAL_FAILED", f"{self.url}: expected {len(queries)} result lists")
+                return result
+            except urllib.error.HTTPError as exc:
+                last = f"HTTP {exc.code}"
+                if exc.code < 500:
+                    break
+            except (urllib.error.URLError, TimeoutError, ConnectionError, KeyError, json.JSONDecodeError) as exc:
+                last = str(exc)
+            time.sleep(0.2 * 2**attempt)
+        raise TrainerError("RETRIEVAL_FAILED", f"retriever_url {self.url}: {last}")
+
+
+def _contents(hit: dict[str, Any]) -> str:
+    doc = hit.get("document", hit)
+    return str(doc.get("contents", ""))
+
+
+def docs_text(hits: list[dict[str, Any]]) -> str:
+    return "\n".join(f"Doc {i}: {_contents(h)}" for i, h in enumerate(hits, start=1))
+
+
+def render_sq_observation(hits: list[dict[str, Any]]) -> str:
+    """`\\n<information>\\n` + Doc lines (trailing newline stripped) + `\\n</information>\\n`."""
+    return INFO_OPEN + docs_text(hits).rstrip("\n") + INFO_CLOSE
+
+
+def render_mq_json(queries: list[str], documents: list[str]) -> str:
+    """Python `json.dumps(indent=2)`: the spec's byte-exact mq body (non-ASCII escaped)."""
+    return json.dumps({"query": queries, "documents": documents}, indent=2)
+
+
+def split_mq_queries(text: str) -> list[str]:
+    """The spec's plain comma split: no quoting, no cap at 3."""
+    return [q.strip() for q in text.split(",") if q.strip()]

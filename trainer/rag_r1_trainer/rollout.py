@@ -1,0 +1,134 @@
+"""The spec's turn loop (section 1): generate, act (search / answer / invalid), observe, repeat.
+
+Tokens stay tokens: model-written ids are kept as sampled and environment text is encoded and
+appended, with `info` = 0 on every environment-inserted token (observations and corrections).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import torch
+
+from .config import RolloutFields
+from .generate import generate
+from .model import GPT
+from .retrieval import INFO_CLOSE, INFO_OPEN, RetrievalClient, docs_text, render_mq_json, render_sq_observation, split_mq_queries
+from .reward import em_reward, extract_answer
+from .tokenizer import Tokenizer
+
+ACTION = re.compile(r"<(search|answer)>(.*?)</\1>", re.DOTALL)
+# Search-R1's correction after an output with no valid action (generation.py execute_predictions).
+INVALID_ACTION = (
+    "\nMy previous action is invalid. If I want to search, I should put the query between <search> and "
+    "</search>. If I want to give the final answer, I should put the answer between <answer> and </answer>. "
+    "Let me try again.\n"
+)
+
+
+@dataclass
+class Episode:
+    item_id: str
+    golden: list[str]
+    prompt: list[int]
+    response: list[int] = field(default_factory=list)
+    info: list[int] = field(default_factory=list)
+    done: bool = False
+    retrievals: int = 0
+    invalid: int = 0
+    reward: float = 0.0
+    text: str = ""
+
+    def append(self, ids: list[int], written_by_model: bool) -> None:
+        self.response += ids
+        self.info += [1 if written_by_model else 0] * len(ids)
+
+
+def parse_action(text: str) -> tuple[str, str] | None:
+    match = ACTION.search(text)
+    return (match.group(1), match.group(2).strip()) if match else None
+
+
+class Rollout:
+    """Runs episodes for a batch of prompts against the retrieval service."""
+
+    def __init__(self, tokenizer: Tokenizer, cfg: RolloutFields, client: RetrievalClient) -> None:
+        self.tok, self.cfg, self.client = tokenizer, cfg, client
+        self.stop_ids = {tokenizer.token_id("</search>"), tokenizer.token_id("</answer>"), tokenizer.eos_id}
+
+    def _observation(self, queries_hits: list[list[dict]], queries: list[str]) -> list[int]:
+        limit = self.cfg.max_obs_length
+        if self.cfg.mode == "sq":
+            ids = self.tok.encode(render_sq_observation(queries_hits[0]))
+            if len(ids) > limit:
+                close = self.tok.encode(INFO_CLOSE)
+                ids = ids[: max(0, limit - len(close))] + close
+            return ids
+        documents = [self.tok.decode(self.tok.encode(docs_text(h).strip())[:limit]) for h in queries_hits]
+        return self.tok.encode(INFO_OPEN + render_mq_json(queries, documents) + INFO_CLOSE)
+
+    def _search_all(self, requests: list[tuple[Episode, list[str]]]) -> None:
+        flat = [q for _, qs in requests for q in qs]
+        results = self.client.retrieve(flat) if flat else []
+        at = 0
+        for episode, queries in requests:
+            hits = results[at : at + len(queries)]
+            at += len(queries)
+            episode.append(self._observation(hits, queries), written_by_model=False)
+            episode.retrievals += 1
+
+    def _act(self, episode: Episode, generated: list[int], final: bool) -> list[str] | None:
+        """Applies one generated turn; returns the queries to run, if any."""
+        episode.append(generated, written_by_model=True)
+        action = parse_action(self.tok.decode(generated))
+        if action is not None and action[0] == "answer":
+            episode.done = True
+            return None
+        if final:
+            episode.done = True
+            return None
+        if action is None:
+            episode.invalid += 1
+            episode.append(self.tok.encode(INVALID_ACTION), written_by_model=not self.cfg.state_masking)
+            return None
+        queries = [action[1]] if self.cfg.mode == "sq" else split_mq_queries(action[1])
+        return queries or [""]
+
+    def run(self, policy: GPT, items: list[dict], generator: torch.Generator) -> list[Episode]:
+        from .chat import encode_prompt
+
+        episodes = [
+            Episode(str(it["id"]), list(it["golden_answers"]), encode_prompt(self.tok, [{"role": "user", "content": it["prompt"]}])[-self.cfg.max_start_length :])
+            for it in items
+        ]
+        window = min(self.cfg.max_prompt_length, policy.cfg.max_position - self.cfg.max_response_length)
+        for turn in range(self.cfg.max_turns + 1):
+            active = [e for e in episodes if not e.done]
+            if not active:
+                break
+            contexts = [(e.prompt + e.response)[-window:] for e in active]
+            outputs = generate(policy, contexts, self.cfg.max_response_length, self.stop_ids, self.tok.pad_id,
+                               self.cfg.temperature, self.cfg.top_p, generator)
+            requests = []
+            for episode, generated in zip(active, outputs):
+                queries = self._act(episode, generated, final=turn == self.cfg.max_turns)
+                if queries is not None:
+                    requests.append((episode, queries))
+            self._search_all(requests)
+        for e in episodes:
+            e.text = self.tok.decode(e.response, skip_special=True)
+            e.reward = em_reward(e.text, e.golden, self.cfg.format_reward)
+        return episodes
+
+
+def episode_metrics(episodes: list[Episode]) -> dict[str, float]:
+    n = max(1, len(episodes))
+    return {
+        "reward": sum(e.reward for e in episodes) / n,
+        "response_length": sum(len(e.response) for e in episodes) / n,
+        "generated_length": sum(sum(e.info) for e in episodes) / n,
+        "retrievals": sum(e.retrievals for e in episodes) / n,
+        "invalid_actions": sum(e.invalid for e in episodes) / n,
+        "answered": sum(extract_answer(e.text) is not None for e in episodes) / n,
+    }

@@ -1,0 +1,122 @@
+"""SFT samples (trainer/sft-sample.schema.json): validation, token/loss-mask encoding, packing."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .chat import encode_prompt
+from .errors import data_error
+from .tokenizer import Tokenizer
+
+ROLES = ("system", "user")
+
+
+@dataclass(frozen=True)
+class EncodedSample:
+    sample_id: str
+    ids: list[int]
+    loss: list[int]
+
+
+def read_jsonl(path: str | Path, what: str) -> list[tuple[int, dict[str, Any]]]:
+    file = Path(path)
+    if not file.is_file():
+        raise data_error(f"{what}: file not found: {file}")
+    rows: list[tuple[int, dict[str, Any]]] = []
+    for number, line in enumerate(file.read_text().splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise data_error(f"{file}:{number}: not JSON ({exc.msg})") from exc
+        if not isinstance(row, dict):
+            raise data_error(f"{file}:{number}: expected a JSON object")
+        rows.append((number, row))
+    if not rows:
+        raise data_error(f"{what}: {file} has no samples")
+    return rows
+
+
+def _check_str(row: dict[str, Any], key: str, where: str, required: bool = True) -> str:
+    value = row.get(key)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str):
+        raise data_error(f"{where}: field '{key}' must be a string")
+    return value
+
+
+def _segments(row: dict[str, Any], where: str) -> list[tuple[str, bool]]:
+    if "segments" in row:
+        if "target" in row or "context" in row:
+            raise data_error(f"{where}: give either 'segments' or 'context'/'target', not both")
+        segs = row["segments"]
+        if not isinstance(segs, list) or not segs:
+            raise data_error(f"{where}: field 'segments' must be a non-empty list")
+        out = []
+        for i, seg in enumerate(segs):
+            if not isinstance(seg, dict) or not isinstance(seg.get("text"), str) or not isinstance(seg.get("loss"), bool):
+                raise data_error(f"{where}: segments[{i}] must be {{text: string, loss: boolean}}")
+            out.append((seg["text"], seg["loss"]))
+        if not any(loss for _, loss in out):
+            raise data_error(f"{where}: no segment has loss=true")
+        return out
+    context = _check_str(row, "context", where, required=False)
+    target = _check_str(row, "target", where)
+    if not target.strip():
+        raise data_error(f"{where}: field 'target' is empty")
+    return [(context, False), (target, True)]
+
+
+def validate_messages(row: dict[str, Any], where: str) -> list[dict[str, str]]:
+    messages = row.get("messages")
+    if not isinstance(messages, list) or not messages:
+        raise data_error(f"{where}: field 'messages' must be a non-empty list")
+    for i, m in enumerate(messages):
+        if not isinstance(m, dict) or m.get("role") not in ROLES or not isinstance(m.get("content"), str):
+            raise data_error(f"{where}: messages[{i}] must be {{role: 'system'|'user', content: string}}")
+    return messages
+
+
+def encode_sample(tokenizer: Tokenizer, row: dict[str, Any], where: str, max_len: int) -> EncodedSample:
+    sample_id = _check_str(row, "id", where)
+    klass = row.get("class")
+    if klass is not None and klass not in (1, 2, 3, 4):
+        raise data_error(f"{where}: field 'class' must be 1, 2, 3 or 4")
+    prompt = encode_prompt(tokenizer, validate_messages(row, where))
+    ids, loss = list(prompt), [0] * len(prompt)
+    for text, has_loss in _segments(row, where):
+        piece = tokenizer.encode(text)
+        ids += piece
+        loss += [int(has_loss)] * len(piece)
+    if row.get("target", "").rstrip().endswith("</answer>"):
+        ids.append(tokenizer.eos_id)
+        loss.append(1)
+    # Over-long samples keep their rightmost tokens (the spec's rolling-context rule).
+    return EncodedSample(sample_id, ids[-max_len:], loss[-max_len:])
+
+
+def load_sft_samples(tokenizer: Tokenizer, path: str, max_len: int) -> list[EncodedSample]:
+    rows = read_jsonl(path, "SFT data")
+    return [encode_sample(tokenizer, row, f"{path}:{n}", max_len) for n, row in rows]
+
+
+def pack(samples: list[EncodedSample], order: list[int], seq_len: int) -> list[list[int]]:
+    """Greedy first-fit in the given order: each row is a list of sample indexes."""
+    rows: list[list[int]] = []
+    current: list[int] = []
+    used = 0
+    for index in order:
+        size = len(samples[index].ids)
+        if current and used + size > seq_len:
+            rows.append(current)
+            current, used = [], 0
+        current.append(index)
+        used += size
+    if current:
+        rows.append(current)
+    return rows
