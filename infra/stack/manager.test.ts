@@ -91,6 +91,7 @@ describe('stack manager', () => {
       `minio: port 127.0.0.1:${port} is in use by a process this stack did not start`,
     );
     expect(minio.calls.starts).toBe(0);
+    expect(minio.calls.installs).toBe(0);
   });
 
   it('reports a service that dies during start and cleans its pid file', async () => {

@@ -158,6 +158,7 @@ async function startAll(
   context: StackContext,
   services: readonly StackService[] = STACK_SERVICES,
 ): Promise<ServiceReport[]> {
+  await failOnForeignPorts(context, services);
   const pending = new Map<ServiceName, Promise<ServiceReport>>();
   for (const service of services) {
     // installs overlap (pip downloads while Go compiles); starts wait for their dependencies
@@ -174,6 +175,21 @@ async function startAll(
   );
   if (reasons.length > 0) throw new ServiceUnavailableError([...new Set(reasons)].join('\n'));
   return settled.map((result) => (result as PromiseFulfilledResult<ServiceReport>).value);
+}
+
+/** Checks every stopped service's ports before any install, so a conflict fails in seconds. */
+async function failOnForeignPorts(
+  context: StackContext,
+  services: readonly StackService[],
+): Promise<void> {
+  const checks = services.map(async (service) => {
+    const record = readPidRecord(context.paths.run, service.name);
+    if (!record || !isRecordAlive(record)) await assertPortsFree(service, context);
+  });
+  const reasons = (await Promise.allSettled(checks)).flatMap((result) =>
+    result.status === 'rejected' ? [errorLine(result.reason)] : [],
+  );
+  if (reasons.length > 0) throw new ServiceUnavailableError(reasons.join('\n'));
 }
 
 function errorLine(reason: unknown): string {
