@@ -15,6 +15,7 @@ function fakeService(name: ServiceName, port: number, dependsOn: ServiceName[] =
   const service: StackService = {
     name,
     dependsOn,
+    portVariables: 'FAKE_URL',
     stopSignal: 'SIGTERM',
     startTimeoutMs: 5_000,
     endpoints: () => [{ host: '127.0.0.1', port }],

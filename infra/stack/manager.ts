@@ -79,8 +79,8 @@ async function assertPortsFree(service: StackService, context: StackContext): Pr
     if (await isPortInUse(endpoint)) {
       throw new ServiceUnavailableError(
         `${service.name}: port ${endpoint.host}:${endpoint.port} is in use by a process this ` +
-          `stack did not start; stop it (see \`ss -ltnp\`) or point the ${service.name} ` +
-          'variable in lib/env.ts at a free port',
+          `stack did not start; stop it (\`ss -ltnp | grep :${endpoint.port}\`) or set ` +
+          `${service.portVariables} to a free port`,
       );
     }
   }

@@ -56,6 +56,7 @@ async function install(context: StackContext): Promise<void> {
 export const minioService: StackService = {
   name: 'minio',
   dependsOn: [],
+  portVariables: 'S3_ENDPOINT',
   stopSignal: 'SIGTERM',
   startTimeoutMs: 30_000,
   endpoints: (context) => [api(context), consoleEndpoint(context)],

@@ -59,6 +59,7 @@ async function install(context: StackContext): Promise<void> {
 export const mlflowService: StackService = {
   name: 'mlflow',
   dependsOn: ['postgres', 'minio'],
+  portVariables: 'MLFLOW_TRACKING_URI',
   stopSignal: 'SIGTERM',
   // first start runs MLflow's schema migrations against PostgreSQL
   startTimeoutMs: 120_000,

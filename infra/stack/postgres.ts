@@ -109,6 +109,7 @@ async function initCluster(context: StackContext): Promise<void> {
 export const postgresService: StackService = {
   name: 'postgres',
   dependsOn: [],
+  portVariables: 'DATABASE_URL',
   stopSignal: 'SIGINT',
   startTimeoutMs: 30_000,
   endpoints: (context) => [target(context)],

@@ -19,6 +19,8 @@ export interface StackService {
   name: ServiceName;
   /** Services that must be healthy before this one starts. */
   dependsOn: readonly ServiceName[];
+  /** The lib/env.ts variables that choose its ports, named in port-conflict errors. */
+  portVariables: string;
   /** Every endpoint the service binds; each is checked for a foreign listener before start. */
   endpoints(context: StackContext): Endpoint[];
   /** Labelled URLs printed by `up` and `status`. */

@@ -73,6 +73,7 @@ async function isHealthy(context: StackContext): Promise<boolean> {
 export const temporalService: StackService = {
   name: 'temporal',
   dependsOn: [],
+  portVariables: 'TEMPORAL_ADDRESS / TEMPORAL_UI_URL',
   stopSignal: 'SIGTERM',
   startTimeoutMs: 60_000,
   endpoints: (context) => [frontend(context), ui(context)],
