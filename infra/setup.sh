@@ -5,7 +5,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n== %s\n' "$*"; }
+step_name=''
+step() {
+  [[ -n $step_name ]] && printf '== %s took %ss\n' "$step_name" "$((SECONDS - step_started))"
+  step_name=$1
+  step_started=$SECONDS
+  printf '\n== %s\n' "$1"
+}
 # The AWS SDK warns on every run that Node 20 support ends in 2027; nothing to act on here.
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
 
@@ -36,4 +42,5 @@ else
   echo "infra/db/migrate.ts not present yet: skipped"
 fi
 
+step "done"
 printf '\nReady. Stop the services with `npm run stack -- down`.\n'
