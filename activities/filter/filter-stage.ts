@@ -1,0 +1,185 @@
+import { join } from 'node:path';
+import { z } from 'zod';
+import { RolloutConfigSchema } from '../../lib/agent/config.ts';
+import { runRollouts } from '../../lib/agent/driver.ts';
+import { runRollout } from '../../lib/agent/rollout.ts';
+import { FINISH_REASONS } from '../../lib/agent/trajectory.ts';
+import { ConfigError, DataError } from '../../lib/errors.ts';
+import { writeJsonl } from '../../lib/jsonl.ts';
+import { exactMatch } from '../../lib/qa/score.ts';
+import { curate, KEPT_REASONS, type RolloutOutcome } from '../../lib/rag-r1/filter-rule.ts';
+import type { FilterSlice } from '../../lib/rag-r1/recipe.ts';
+import type { CurationRow, RlQuestion, TeacherRecord } from '../../lib/rag-r1/records.ts';
+import type { StageContext, StageResult } from '../framework/types.ts';
+import { openRetriever, openTeacher } from '../rollouts/resources.ts';
+import { createStageRolloutCheckpoint } from '../rollouts/stage-checkpoint.ts';
+import { downloadTeacherRecords } from '../sft-split/sft-split-stage.ts';
+
+const ResampleSchema = z
+  .object({
+    id: z.string(),
+    outcomes: z.array(
+      z.object({ correct: z.boolean(), finishReason: z.enum(FINISH_REASONS) }).strict(),
+    ),
+    backendCalls: z.number().int(),
+  })
+  .strict();
+type Resample = z.infer<typeof ResampleSchema>;
+
+/**
+ * The filter stage (spec section 4): re-samples every question the teacher got wrong, up to
+ * `rollouts` times at T=1.2 with up to `maxRetrievals` searches, stopping at the first correct
+ * rollout; keeps the solved ones plus a seeded share of the teacher-correct ones.
+ */
+export async function filterStage(ctx: StageContext<FilterSlice>): Promise<StageResult> {
+  const { filter, agent, retrieval, seed } = ctx.config;
+  if (filter.candidates === 'probe') {
+    throw new ConfigError(
+      'filter.candidates "probe" is not available yet: use "teacher" (the paper rule)',
+    );
+  }
+  const records = (await downloadTeacherRecords(ctx, ctx.inputs['teacher-sample'])).filter(
+    (record) => record.trajectory.finishReason !== 'error',
+  );
+  const byId = new Map(records.map((record) => [record.trajectory.questionId, record]));
+  const wrong = records.filter((record) => !record.correct);
+  const backend = await openTeacher(ctx, ctx.config.teacher, seed);
+  const retriever = await openRetriever(ctx, retrieval);
+  const rolloutConfig = (attempt: number) =>
+    RolloutConfigSchema.parse({
+      maxTurns: filter.maxRetrievals,
+      topK: retrieval.topK,
+      maxObsTokens: agent.maxObsTokens,
+      maxTokensPerTurn: agent.maxTokensPerTurn,
+      temperature: filter.temperature,
+      seed: seed * 1009 + attempt + 1,
+    });
+  try {
+    const { results } = await runRollouts<{ id: string; record: TeacherRecord }, Resample>({
+      items: filter.skipFilter
+        ? []
+        : wrong.map((record) => ({ id: record.trajectory.questionId, record })),
+      concurrency: 16,
+      signal: ctx.signal,
+      checkpoint: createStageRolloutCheckpoint(ctx, {
+        name: 'filter',
+        schema: ResampleSchema,
+        keyOf: (r) => r.id,
+      }),
+      onProgress: (p) => ctx.heartbeat({ step: p.resumed + p.done, total: p.total }),
+      rollout: async ({ id, record }, signal) => {
+        const outcomes: RolloutOutcome[] = [];
+        let backendCalls = 0;
+        for (let attempt = 0; attempt < filter.rollouts; attempt += 1) {
+          const trajectory = await runRollout({
+            question: { id, question: record.trajectory.question },
+            mode: agent.mode,
+            backend,
+            retriever,
+            config: rolloutConfig(attempt),
+            signal,
+          });
+          backendCalls += trajectory.turns.length;
+          const correct =
+            trajectory.answer !== null &&
+            exactMatch(trajectory.answer, record.goldenAnswers, 'squad') === 1;
+          outcomes.push({ correct, finishReason: trajectory.finishReason });
+          if (correct) break;
+        }
+        return { id, outcomes, backendCalls };
+      },
+    });
+    return await publishCuration(ctx, { results, records, wrong, byId });
+  } finally {
+    await retriever.close?.();
+    await backend.close?.();
+  }
+}
+
+async function publishCuration(
+  ctx: StageContext<FilterSlice>,
+  data: {
+    results: Resample[];
+    records: TeacherRecord[];
+    wrong: TeacherRecord[];
+    byId: Map<string, TeacherRecord>;
+  },
+): Promise<StageResult> {
+  const { filter, seed } = ctx.config;
+  const resampled = new Map(data.results.map((r) => [r.id, r.outcomes]));
+  const everyWrongKept = filter.skipFilter
+    ? new Map(
+        data.wrong.map((r) => [
+          r.trajectory.questionId,
+          [{ correct: true, finishReason: 'answer' as const }],
+        ]),
+      )
+    : resampled;
+  const correctIds = data.records.filter((r) => r.correct).map((r) => r.trajectory.questionId);
+  const curation = curate(everyWrongKept, correctIds, {
+    correctShare: filter.correctShare,
+    valShare: filter.valShare,
+    seed,
+  });
+  const toQuestion = (id: string): RlQuestion => {
+    const record = data.byId.get(id)!;
+    return {
+      id,
+      question: record.trajectory.question,
+      golden_answers: record.goldenAnswers,
+      dataset: record.dataset,
+    };
+  };
+  if (curation.train.length === 0) throw new DataError('filter: no question was kept for RL');
+  const rows: CurationRow[] = [...curation.decisions].map(([id, reason]) => {
+    const outcomes = resampled.get(id) ?? [];
+    const solvedAt = outcomes.findIndex((o) => o.correct);
+    const kept = KEPT_REASONS.has(reason);
+    return {
+      id,
+      dataset: data.byId.get(id)!.dataset,
+      reason,
+      kept,
+      rollouts: outcomes.length,
+      solvedAt: solvedAt < 0 ? null : solvedAt,
+    };
+  });
+  const paths = { train: 'rl-train.jsonl', val: 'rl-val.jsonl', curation: 'curation.jsonl' };
+  await writeJsonl(join(ctx.workDir, paths.train), curation.train.map(toQuestion));
+  await writeJsonl(join(ctx.workDir, paths.val), curation.val.map(toQuestion));
+  await writeJsonl(
+    join(ctx.workDir, paths.curation),
+    rows.sort((a, b) => a.id.localeCompare(b.id)),
+  );
+  await ctx.publish(
+    'train',
+    join(ctx.workDir, paths.train),
+    'rl-questions',
+    'application/x-ndjson',
+  );
+  await ctx.publish('val', join(ctx.workDir, paths.val), 'rl-questions', 'application/x-ndjson');
+  await ctx.publish(
+    'curation',
+    join(ctx.workDir, paths.curation),
+    'curation-report',
+    'application/x-ndjson',
+  );
+  const statistics = curationStatistics(rows, data.results);
+  for (const [reason, count] of Object.entries(statistics.reasons))
+    await ctx.logMetric(`filter/${reason}`, count);
+  return { summary: { ...statistics, train: curation.train.length, val: curation.val.length } };
+}
+
+function curationStatistics(rows: CurationRow[], results: Resample[]) {
+  const reasons: Record<string, number> = {};
+  const perDataset: Record<string, { kept: number; dropped: number }> = {};
+  for (const row of rows) {
+    reasons[row.reason] = (reasons[row.reason] ?? 0) + 1;
+    const entry = (perDataset[row.dataset] ??= { kept: 0, dropped: 0 });
+    if (row.kept) entry.kept += 1;
+    else entry.dropped += 1;
+  }
+  const backendCalls = results.reduce((sum, r) => sum + r.backendCalls, 0);
+  const rollouts = results.reduce((sum, r) => sum + r.outcomes.length, 0);
+  return { candidates: results.length, rollouts, backendCalls, reasons, perDataset };
+}
