@@ -1,5 +1,5 @@
 type TypedConstructor<T> = { new (length: number): T };
-type Growable = Uint8Array | Int32Array | Uint32Array | Float32Array | Float64Array;
+type Growable = Uint8Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
 
 /** An append-only typed array that doubles its backing store; `view()` trims to the length. */
 export class GrowableArray<T extends Growable> {

@@ -11,8 +11,8 @@ const MAGIC = 'RAGR1IDX';
 const ALIGN = 64;
 const CHUNK = 256 * 1024 * 1024;
 
-export type SectionType = 'u8' | 'u32' | 'f32' | 'f64';
-type Typed = Uint8Array | Uint32Array | Float32Array | Float64Array;
+export type SectionType = 'u8' | 'u16' | 'u32' | 'f32' | 'f64';
+type Typed = Uint8Array | Uint16Array | Uint32Array | Float32Array | Float64Array;
 
 export interface SectionInfo {
   type: SectionType;
@@ -33,7 +33,7 @@ export type SectionSource =
   | { name: string; type: SectionType; data: Typed }
   | { name: string; type: 'u8'; file: string; byteLength: number };
 
-const BYTES: Record<SectionType, number> = { u8: 1, u32: 4, f32: 4, f64: 8 };
+const BYTES: Record<SectionType, number> = { u8: 1, u16: 2, u32: 4, f32: 4, f64: 8 };
 
 function alignUp(value: number): number {
   return Math.ceil(value / ALIGN) * ALIGN;
@@ -187,6 +187,8 @@ export function wrap(type: SectionType, buffer: ArrayBufferLike): Typed {
   switch (type) {
     case 'u8':
       return new Uint8Array(buffer);
+    case 'u16':
+      return new Uint16Array(buffer);
     case 'u32':
       return new Uint32Array(buffer);
     case 'f32':
