@@ -37,7 +37,6 @@ describe('docker-compose.yml mirrors the local stack', () => {
     ],
     mlflow: [parseEndpoint(defaults.MLFLOW_TRACKING_URI, 'MLFLOW_TRACKING_URI').port],
     web: [defaults.WEB_PORT],
-    retriever: [parseEndpoint(defaults.RETRIEVER_URL, 'RETRIEVER_URL').port],
   };
 
   it.each(Object.entries(expected))(
@@ -54,15 +53,9 @@ describe('docker-compose.yml mirrors the local stack', () => {
 
   it('gives the app containers only variables lib/env.ts knows, with matching credentials', () => {
     const known = Object.keys(EnvSchema.shape);
-    for (const name of [
-      'migrate',
-      'web',
-      'retriever',
-      'worker-control',
-      'worker-cpu',
-      'worker-gpu',
-    ]) {
-      const environment = compose.services[name]?.environment ?? {};
+    for (const name of ['migrate', 'web', 'worker-control', 'worker-cpu', 'worker-gpu']) {
+      const environment = compose.services[name]?.environment;
+      if (environment === undefined) throw new Error(`service ${name} has no environment`);
       expect(Object.keys(environment).filter((key) => !known.includes(key))).toEqual([]);
       const env = loadEnv(environment);
       expect(env.S3_BUCKET).toBe(defaults.S3_BUCKET);
