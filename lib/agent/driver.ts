@@ -77,7 +77,11 @@ export async function runRollouts<Item extends { id: string }, T>(
 }
 
 class DriverRun<Item extends { id: string }, T> {
-  private readonly controller = new AbortController();
+  /**
+   * One controller per in-flight rollout instead of one shared signal: EventTarget checks for
+   * duplicate listeners linearly, so thousands of listeners on one signal cost O(n^2).
+   */
+  private readonly inFlightControllers = new Set<AbortController>();
   private readonly started = performance.now();
   private unsaved: T[] = [];
   private saving: Promise<void> = Promise.resolve();
@@ -125,8 +129,10 @@ class DriverRun<Item extends { id: string }, T> {
 
   private async runOne(item: Item, finished: Map<string, T>): Promise<void> {
     this.inFlight += 1;
+    const controller = new AbortController();
+    this.inFlightControllers.add(controller);
     try {
-      const result = await this.options.rollout(item, this.controller.signal);
+      const result = await this.options.rollout(item, controller.signal);
       finished.set(item.id, result);
       this.done += 1;
       this.unsaved.push(result);
@@ -134,6 +140,7 @@ class DriverRun<Item extends { id: string }, T> {
     } catch (error) {
       this.fail(error);
     } finally {
+      this.inFlightControllers.delete(controller);
       this.inFlight -= 1;
       this.report(false);
     }
@@ -141,7 +148,7 @@ class DriverRun<Item extends { id: string }, T> {
 
   private fail(error: unknown): void {
     if (this.failure === undefined) this.failure = error;
-    this.controller.abort(error);
+    for (const controller of this.inFlightControllers) controller.abort(error);
   }
 
   private scheduleSave(): void {

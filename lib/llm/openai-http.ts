@@ -9,6 +9,7 @@ import { abortReason } from './abortable-sleep.ts';
 import { AsyncCaller } from './async-caller.ts';
 import type { GenerateRequest, GenerateResult, LlmBackend, Usage } from './backend.ts';
 import { CHATML_TEMPLATE, type ChatTemplate } from './chat-template.ts';
+import { createHttpTransport, type HttpTransport } from './http-transport.ts';
 import { CompletionResponseSchema, httpError, restoreStop } from './openai-wire.ts';
 
 export const OpenAiHttpOptionsSchema = z
@@ -45,6 +46,7 @@ export class OpenAiHttpBackend implements LlmBackend {
   private readonly settings: z.infer<typeof OpenAiHttpOptionsSchema>;
   private readonly caller: AsyncCaller;
   private readonly totals = { promptTokens: 0, completionTokens: 0, requests: 0 };
+  private readonly transport: HttpTransport = createHttpTransport();
 
   constructor(
     options: OpenAiHttpOptions,
@@ -85,6 +87,11 @@ export class OpenAiHttpBackend implements LlmBackend {
     this.totals.completionTokens += usage.completionTokens;
     this.totals.requests += 1;
     return { ...restoreStop(raw, choice, request.sampling.stop), usage };
+  }
+
+  /** Closes the keep-alive sockets. */
+  async close(): Promise<void> {
+    this.transport.close();
   }
 
   /** Asks `/models` whether the configured model is served; throws a clear error if not. */
@@ -128,33 +135,55 @@ export class OpenAiHttpBackend implements LlmBackend {
     body: string | undefined,
     signal?: AbortSignal,
   ): Promise<unknown> {
-    const timeout = AbortSignal.timeout(this.settings.timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (this.settings.apiKey) headers.authorization = `Bearer ${this.settings.apiKey}`;
+    // A private controller rather than AbortSignal.any: thousands of in-flight requests share
+    // one stage signal, and listeners must be removed the moment each attempt ends.
+    const attempt = new AbortController();
+    let isTimedOut = false;
+    const timer = setTimeout(() => {
+      isTimedOut = true;
+      attempt.abort();
+    }, this.settings.timeoutMs);
+    const onAbort = (): void => attempt.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const response = await fetch(url, {
-        method: body === undefined ? 'GET' : 'POST',
-        headers,
-        ...(body === undefined ? {} : { body }),
-        signal: combined,
-      });
-      const text = await response.text();
-      if (!response.ok) {
-        throw httpError({ status: response.status, body: text, url, model: this.settings.model });
-      }
-      return JSON.parse(text) as unknown;
+      return await this.fetchJson(url, body, attempt.signal);
     } catch (error) {
       if (signal?.aborted) throw abortReason(signal);
-      if (timeout.aborted) {
+      if (isTimedOut) {
         throw new UpstreamHttpError(
           `${url}: no response within ${this.settings.timeoutMs} ms`,
           408,
         );
       }
-      if (error instanceof UpstreamHttpError) throw error;
-      if (error instanceof SyntaxError) throw new DataError(`${url}: response is not JSON`);
+      if (error instanceof UpstreamHttpError || error instanceof DataError) throw error;
       throw new UpstreamHttpError(`${url}: request failed: ${describeNetworkError(error)}`, 0);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private async fetchJson(
+    url: string,
+    body: string | undefined,
+    signal: AbortSignal,
+  ): Promise<unknown> {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (this.settings.apiKey) headers.authorization = `Bearer ${this.settings.apiKey}`;
+    const { status, text } = await this.transport.request({
+      url,
+      method: body === undefined ? 'GET' : 'POST',
+      headers,
+      ...(body === undefined ? {} : { body }),
+      signal,
+    });
+    if (status < 200 || status >= 300) {
+      throw httpError({ status, body: text, url, model: this.settings.model });
+    }
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new DataError(`${url}: response is not JSON: ${text.slice(0, 200)}`);
     }
   }
 }

@@ -1,0 +1,252 @@
+/**
+ * Rollout-engine benchmark: N concurrent multi-turn mq rollouts through the real driver, HTTP
+ * backend and OpenAI-compatible server (scripted policy, injected latency) and an in-process
+ * retriever with injected latency. Measures the driver's overhead beyond the injected latency
+ * and the wall-time cost of a 3-query turn against a 1-query turn.
+ *   tsx bench/rollout/run.ts [--rollouts 1000] [--llm-latency-ms 1500] [--retrieval-latency-ms 300]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { RolloutConfigSchema } from '../../lib/agent/config.ts';
+import { runRollouts } from '../../lib/agent/driver.ts';
+import { createJsonlCheckpoint } from '../../lib/agent/jsonl-checkpoint.ts';
+import { runRollout } from '../../lib/agent/rollout.ts';
+import { TrajectorySchema, type Trajectory } from '../../lib/agent/trajectory.ts';
+import { abortableSleep } from '../../lib/llm/abortable-sleep.ts';
+import { OpenAiHttpBackend } from '../../lib/llm/openai-http.ts';
+import type { Passage, Retriever } from '../../lib/retrieval/types.ts';
+
+interface BenchSettings {
+  rollouts: number;
+  llmLatencyMs: number;
+  retrievalLatencyMs: number;
+  searches: number;
+}
+
+const CORPUS = '/work/shared/data/corpus/wiki-sample.jsonl';
+
+async function loadPassages(limit: number): Promise<Passage[]> {
+  const lines = (await readFile(CORPUS, 'utf8')).split('\n').filter((line) => line !== '');
+  return lines.slice(0, limit).map((line) => JSON.parse(line) as Passage);
+}
+
+/** A batched retriever: one call costs the same latency whatever its number of queries. */
+function latencyRetriever(passages: Passage[], latencyMs: number): Retriever {
+  return {
+    id: `bench-latency-${latencyMs}`,
+    retrieve: async (queries, topK, signal) => {
+      await abortableSleep(latencyMs, signal);
+      return queries.map((query, queryIndex) =>
+        Array.from({ length: topK }, (_, rank) => ({
+          document: passages[
+            (query.length * 31 + queryIndex * 7 + rank) % passages.length
+          ] as Passage,
+          score: 1 / (rank + 1),
+        })),
+      );
+    },
+  };
+}
+
+async function startServer(
+  settings: BenchSettings,
+  queries: number,
+): Promise<{ url: string; child: ChildProcess }> {
+  const args = ['--import', 'tsx', join(import.meta.dirname, 'fake-server.ts')];
+  args.push(
+    '--latency-ms',
+    String(settings.llmLatencyMs),
+    '--searches',
+    String(settings.searches),
+    '--queries',
+    String(queries),
+  );
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  for await (const line of lines) {
+    if (line.startsWith('{')) return { url: (JSON.parse(line) as { url: string }).url, child };
+  }
+  throw new Error('bench server exited before listening');
+}
+
+async function runScenario(settings: BenchSettings, queries: number, passages: Passage[]) {
+  const { url, child } = await startServer(settings, queries);
+  const dir = await mkdtemp(join(tmpdir(), 'rollout-bench-'));
+  try {
+    const backend = new OpenAiHttpBackend({
+      baseUrl: url,
+      model: 'bench-policy',
+      maxConcurrency: settings.rollouts,
+      timeoutMs: 60_000,
+    });
+    const retriever = latencyRetriever(passages, settings.retrievalLatencyMs);
+    const config = RolloutConfigSchema.parse({ temperature: 0 });
+    const items = Array.from({ length: settings.rollouts }, (_, index) => ({
+      id: `q${index}`,
+      question: `Who wrote play number ${index}?`,
+    }));
+    const checkpoint = createJsonlCheckpoint({
+      path: join(dir, 'rollouts.jsonl'),
+      schema: TrajectorySchema,
+      keyOf: (row) => row.questionId,
+    });
+    // Warm-up (not measured): JIT, keep-alive sockets, server-side compilation.
+    const warmup = items
+      .slice(0, Math.min(200, items.length))
+      .map((item) => ({ ...item, id: `warm-${item.id}` }));
+    await runRollouts({
+      items: warmup,
+      concurrency: warmup.length,
+      checkpoint: { load: async () => new Map(), save: async () => undefined },
+      rollout: (item, signal) =>
+        runRollout({ question: item, mode: 'mq', backend, retriever, config, signal }),
+    });
+    const cpuBefore = process.cpuUsage();
+    const serverCpuBefore = await childCpuMs(child.pid);
+    const started = performance.now();
+    const result = await runRollouts({
+      items,
+      concurrency: settings.rollouts,
+      checkpoint,
+      rollout: (item, signal) =>
+        runRollout({ question: item, mode: 'mq', backend, retriever, config, signal }),
+    });
+    const wallMs = performance.now() - started;
+    const cpu = process.cpuUsage(cpuBefore);
+    const driverCpuMs = (cpu.user + cpu.system) / 1000;
+    const serverCpuMs = (await childCpuMs(child.pid)) - serverCpuBefore;
+    const saved = (await checkpoint.load()).size;
+    await backend.close();
+    return {
+      ...summarize(settings, queries, wallMs, result.results, saved),
+      driverCpuMs: round(driverCpuMs),
+      driverCpuFractionOfWall: round(driverCpuMs / wallMs, 4),
+      driverCpuUsPerRolloutTurn: round(
+        (driverCpuMs * 1000) / (result.results.length * (settings.searches + 1)),
+      ),
+      serverCpuMs: round(serverCpuMs),
+    };
+  } finally {
+    child.kill('SIGTERM');
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** User+system CPU of a child process from /proc (Linux), in ms; 0 where unavailable. */
+async function childCpuMs(pid: number | undefined): Promise<number> {
+  try {
+    const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+function mean(values: number[]): number {
+  return values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
+}
+
+function summarize(
+  settings: BenchSettings,
+  queries: number,
+  wallMs: number,
+  trajectories: Trajectory[],
+  saved: number,
+) {
+  const turns = settings.searches + 1;
+  const injectedMs =
+    turns * settings.llmLatencyMs + settings.searches * settings.retrievalLatencyMs;
+  const searchTurns = trajectories.flatMap((row) =>
+    row.turns.filter((turn) => turn.action === 'search'),
+  );
+  return {
+    loadAverage1m: round(loadavg()[0] ?? 0, 2),
+    queriesPerSearch: queries,
+    rollouts: trajectories.length,
+    answered: trajectories.filter((row) => row.finishReason === 'answer').length,
+    savedToCheckpoint: saved,
+    turnsPerRollout: mean(trajectories.map((row) => row.turns.length)),
+    retrievalsPerRollout: mean(trajectories.map((row) => row.retrievalCount)),
+    wallMs: round(wallMs),
+    injectedCriticalPathMs: injectedMs,
+    overheadMs: round(wallMs - injectedMs),
+    overheadFraction: round((wallMs - injectedMs) / wallMs, 4),
+    llmMsByTurn: Array.from({ length: turns }, (_, index) =>
+      round(mean(trajectories.map((row) => row.turns[index]?.llmMs ?? 0))),
+    ),
+    meanLlmMsPerTurn: round(
+      mean(trajectories.flatMap((row) => row.turns.map((turn) => turn.llmMs))),
+    ),
+    meanSearchTurnMs: round(mean(searchTurns.map((turn) => turn.llmMs + turn.retrievalMs))),
+    meanRetrievalMsPerSearch: round(mean(searchTurns.map((turn) => turn.retrievalMs))),
+    meanObservationChars: round(
+      mean(
+        trajectories.map(
+          (row) =>
+            row.segments
+              .filter((s) => s.kind === 'env')
+              .reduce((sum, s) => sum + s.text.length, 0) / Math.max(1, row.retrievalCount),
+        ),
+      ),
+    ),
+  };
+}
+
+function round(value: number, digits = 1): number {
+  return Number(value.toFixed(digits));
+}
+
+/** Runs both scenarios and writes bench/results/rollout-<time>.json. */
+export async function runRolloutBench(settings: BenchSettings): Promise<Record<string, unknown>> {
+  const passages = await loadPassages(500);
+  const oneQuery = await runScenario(settings, 1, passages);
+  const threeQueries = await runScenario(settings, 3, passages);
+  const report = {
+    bench: 'rollout',
+    settings,
+    scenarios: [oneQuery, threeQueries],
+    checks: {
+      driverOverheadAtMost2Percent:
+        Math.max(oneQuery.overheadFraction, threeQueries.overheadFraction) <= 0.02,
+      threeQueryTurnWithin30PercentOfOneQuery:
+        threeQueries.meanSearchTurnMs <= 1.3 * oneQuery.meanSearchTurnMs,
+      maxDriverCpuFractionOfWall: Math.max(
+        oneQuery.driverCpuFractionOfWall,
+        threeQueries.driverCpuFractionOfWall,
+      ),
+      threeQueryToOneQuerySearchTurnRatio: round(
+        threeQueries.meanSearchTurnMs / oneQuery.meanSearchTurnMs,
+        4,
+      ),
+    },
+  };
+  const out = join(import.meta.dirname, '..', 'results');
+  await mkdir(out, { recursive: true });
+  await writeFile(
+    join(out, `rollout-${new Date().toISOString().replace(/[:.]/g, '-')}.json`),
+    JSON.stringify(report, null, 2),
+  );
+  return report;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({
+    options: {
+      rollouts: { type: 'string', default: '1000' },
+      'llm-latency-ms': { type: 'string', default: '1500' },
+      'retrieval-latency-ms': { type: 'string', default: '300' },
+      searches: { type: 'string', default: '3' },
+    },
+  });
+  const report = await runRolloutBench({
+    rollouts: Number(values.rollouts),
+    llmLatencyMs: Number(values['llm-latency-ms']),
+    retrievalLatencyMs: Number(values['retrieval-latency-ms']),
+    searches: Number(values.searches),
+  });
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+}
