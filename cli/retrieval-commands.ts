@@ -8,6 +8,14 @@ import { createBm25Retriever } from '../retriever/bm25-retriever.ts';
 import { readCorpus } from '../retriever/corpus-reader.ts';
 import { BM25_INDEX_FILE, resolveBm25IndexPath } from '../retriever/index-path.ts';
 import { createRetrievalService } from '../retriever/service.ts';
+import { buildDenseIndex } from '../retriever/dense/dense-index.ts';
+import { createDenseRetriever } from '../retriever/dense/dense-retriever.ts';
+import { loadEncoder } from '../retriever/dense/encoder.ts';
+import { createHybridRetriever } from '../retriever/hybrid-retriever.ts';
+import type { Retriever } from '../lib/retrieval/types.ts';
+
+/** The dense index file beside bm25.idx when `index build --dense-model` is given. */
+const DENSE_INDEX_FILE = 'dense.idx';
 
 const printJson = (value: unknown): void => {
   process.stdout.write(`${JSON.stringify(value)}\n`);
@@ -29,6 +37,8 @@ interface BuildOptions {
   b: number;
   stemmer: 'none' | 'snowball-english';
   stopwords: boolean;
+  denseModel?: string;
+  densePrecision: 'float32' | 'float16';
 }
 
 function registerIndexBuild(program: Command): void {
@@ -62,6 +72,12 @@ function registerIndexBuild(program: Command): void {
         .default('none'),
     )
     .option('--no-stopwords', 'keep English stopwords')
+    .option('--dense-model <dir>', `also build ${DENSE_INDEX_FILE} with this local ONNX encoder`)
+    .addOption(
+      new Option('--dense-precision <p>', 'embedding storage')
+        .choices(['float32', 'float16'])
+        .default('float32'),
+    )
     .action(async (options: BuildOptions) => {
       mkdirSync(options.out, { recursive: true });
       let malformed = 0;
@@ -190,6 +206,28 @@ interface ServeOptions {
   maxConcurrent: number;
   maxQueued: number;
   rateLimit?: number;
+  mode: 'bm25' | 'dense' | 'hybrid';
+  denseModel?: string;
+}
+
+async function openRetriever(options: ServeOptions): Promise<Retriever> {
+  const bm25 = () =>
+    createBm25Retriever({
+      indexPath: resolveBm25IndexPath(options.index),
+      threads: options.threads,
+    });
+  if (options.mode === 'bm25') {
+    const retriever = bm25();
+    await retriever.ready();
+    return retriever;
+  }
+  if (!options.denseModel)
+    throw new ConfigError(`--mode ${options.mode} needs --dense-model <dir>`);
+  const dense = await createDenseRetriever({
+    indexPath: join(options.index, DENSE_INDEX_FILE),
+    modelDir: options.denseModel,
+  });
+  return options.mode === 'dense' ? dense : createHybridRetriever(bm25(), dense);
 }
 
 function registerRetriever(program: Command): void {
@@ -228,7 +266,7 @@ function registerRetriever(program: Command): void {
       const shutdown = async (signal: string): Promise<void> => {
         app.log.info(`${signal}: draining in-flight requests`);
         await app.close();
-        await retriever.close();
+        await retriever.close?.();
         process.exit(0);
       };
       process.once('SIGINT', () => void shutdown('SIGINT'));

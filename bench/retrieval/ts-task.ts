@@ -1,0 +1,99 @@
+import { availableParallelism } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { buildBm25Index } from '../../retriever/bm25-builder.ts';
+import { createBm25Retriever } from '../../retriever/bm25-retriever.ts';
+import { Bm25Searcher } from '../../retriever/bm25-searcher.ts';
+import { readCorpus } from '../../retriever/corpus-reader.ts';
+import { createRetrievalService } from '../../retriever/service.ts';
+import { createHttpRetriever } from '../../retriever/http-retriever.ts';
+import { multiQuerySearch } from '../../lib/retrieval/multi-query.ts';
+import type { Retriever } from '../../lib/retrieval/types.ts';
+
+/**
+ * One measured step of the retrieval benchmark, run in its own process so peak memory is its
+ * own: `build CORPUS INDEX` or `query INDEX QUERIES HITS`. Prints one JSON object.
+ */
+const [task, ...args] = process.argv.slice(2);
+const peakRssMiB = (): number => process.resourceUsage().maxRSS / 1024;
+
+async function build(corpus: string, index: string): Promise<object> {
+  const stats = await buildBm25Index({ passages: readCorpus(corpus), out: index });
+  return { ...stats, buildSeconds: stats.seconds, peakRssMiB: peakRssMiB() };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** Median latency of one search call with 1 query vs with 3 queries (the mq claim). */
+async function callLatency(retriever: Retriever, questions: string[], rounds: number) {
+  const one: number[] = [];
+  const three: number[] = [];
+  for (let r = 0; r < rounds; r += 1) {
+    const base = (r * 3) % (questions.length - 3);
+    const batch = questions.slice(base, base + 3);
+    let t = performance.now();
+    await multiQuerySearch(retriever, batch.slice(0, 1), 3);
+    one.push(performance.now() - t);
+    t = performance.now();
+    await multiQuerySearch(retriever, batch, 3);
+    three.push(performance.now() - t);
+  }
+  return {
+    oneQueryMs: median(one),
+    threeQueryMs: median(three),
+    ratio: median(three) / median(one),
+  };
+}
+
+async function query(index: string, queriesFile: string, hitsFile: string): Promise<object> {
+  const queries = readFileSync(queriesFile, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { id: string; question: string });
+  const questions = queries.map((q) => q.question);
+  const loadStarted = performance.now();
+  const retriever = createBm25Retriever({ indexPath: index, threads: availableParallelism() });
+  await retriever.ready();
+  const loadSeconds = (performance.now() - loadStarted) / 1000;
+  const searcher = new Bm25Searcher(retriever.index.arrays);
+  questions.slice(0, 20).forEach((q) => searcher.search(q, 10));
+  let t = performance.now();
+  const single = questions.map((q) => searcher.search(q, 10));
+  const qpsSingleThread = questions.length / ((performance.now() - t) / 1000);
+  await retriever.rank(questions.slice(0, 50), 10);
+  t = performance.now();
+  await retriever.rank(questions, 10);
+  const qpsAllCores = questions.length / ((performance.now() - t) / 1000);
+  const docs = retriever.index.docs;
+  writeFileSync(
+    hitsFile,
+    single
+      .map((r, i) =>
+        JSON.stringify({
+          id: queries[i]!.id,
+          hits: Array.from(r.docs, (d, k) => [docs.id(d), r.scores[k]]),
+        }),
+      )
+      .join('\n') + '\n',
+  );
+  const inProcess = await callLatency(retriever, questions, 200);
+  const app = createRetrievalService({ retriever });
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  const overHttp = await callLatency(createHttpRetriever(url), questions, 200);
+  await app.close();
+  await retriever.close();
+  return {
+    loadSeconds,
+    qpsSingleThread,
+    qpsAllCores,
+    threads: availableParallelism(),
+    searchCall: { inProcess, overHttp },
+    peakRssMiB: peakRssMiB(),
+  };
+}
+
+const result =
+  task === 'build' ? await build(args[0]!, args[1]!) : await query(args[0]!, args[1]!, args[2]!);
+process.stdout.write(`${JSON.stringify(result)}\n`);
