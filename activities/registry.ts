@@ -4,6 +4,12 @@ import { hashStage } from './demo/hash.ts';
 import { transformStage } from './demo/transform.ts';
 import { trivialStage } from './demo/trivial.ts';
 import { wordcountStage } from './demo/wordcount.ts';
+import { filterStage } from './filter/filter-stage.ts';
+import { ppoTrainStage } from './ppo-train/ppo-train-stage.ts';
+import { prepareStage } from './prepare/prepare-stage.ts';
+import { sftSplitStage } from './sft-split/sft-split-stage.ts';
+import { sftTrainStage } from './sft-train/sft-train-stage.ts';
+import { teacherSampleStage } from './teacher-sample/teacher-sample-stage.ts';
 
 /**
  * Stage implementations by impl name (StageDefinition.impl, default its name). A recipe stage
@@ -15,6 +21,12 @@ export const STAGE_REGISTRY: Record<string, StageImpl<never> | StageImplementati
   wordcount: wordcountStage,
   hash: hashStage,
   trivial: trivialStage,
+  prepare: prepareStage,
+  'teacher-sample': teacherSampleStage,
+  'sft-split': sftSplitStage,
+  'sft-train': sftTrainStage,
+  filter: filterStage,
+  'ppo-train': ppoTrainStage,
 };
 
 /** The implementation registered under `impl`, normalized to the object form. */

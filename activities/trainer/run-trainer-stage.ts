@@ -5,7 +5,13 @@ import type { StageContext } from '../framework/types.ts';
 import { packDirectory, unpackArchive } from './archive.ts';
 import { runTrainerProcess, type TrainerEvent } from './trainer-process.ts';
 
-const PACKAGE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../trainer');
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const PACKAGE_DIR = join(REPO_ROOT, 'trainer');
+
+/** The trainer's Python, from RAG_R1_PYTHON; a relative path is taken from the repo root. */
+export function trainerPython(configured: string): string {
+  return resolve(REPO_ROOT, configured);
+}
 
 export interface TrainerStageOptions {
   python: string;
@@ -13,10 +19,14 @@ export interface TrainerStageOptions {
   config: Record<string, unknown>;
   /** Metrics are mirrored to the registry every this many steps (all steps by default). */
   metricEvery?: number;
+  /** Resume from the previous attempt's checkpoint (training); off for one-shot commands. */
+  resumable?: boolean;
 }
 
 export interface TrainerStageResult {
   done: TrainerEvent;
+  /** Every progress event's metrics, for the run report's training curves. */
+  history: Array<{ step: number; metrics: Record<string, number> }>;
   /** Directory of the last checkpoint the trainer reported, if any. */
   lastCheckpointDir?: string;
   resumedFromStep?: number;
@@ -33,7 +43,7 @@ export async function runTrainerStage(
 ): Promise<TrainerStageResult> {
   const configPath = join(ctx.workDir, `${options.subcommand}-config.json`);
   await writeFile(configPath, JSON.stringify(options.config, null, 2));
-  const previous = await ctx.lastCheckpoint();
+  const previous = options.resumable === false ? undefined : await ctx.lastCheckpoint();
   let resumeFrom: string | undefined;
   if (previous) {
     const archive = await ctx.download(previous.ref, `resume-${previous.step}.tar.gz`);
@@ -42,6 +52,7 @@ export async function runTrainerStage(
     ctx.log.info('resuming trainer from checkpoint', { step: previous.step });
   }
   let lastCheckpointDir: string | undefined;
+  const history: TrainerStageResult['history'] = [];
   const metricEvery = options.metricEvery ?? 1;
   const done = await runTrainerProcess({
     python: options.python,
@@ -55,6 +66,7 @@ export async function runTrainerStage(
       switch (event.event) {
         case 'progress':
           ctx.heartbeat({ step: event.step, total: event.total, metrics: event.metrics });
+          history.push({ step: event.step, metrics: event.metrics });
           if (event.step % metricEvery === 0) {
             for (const [key, value] of Object.entries(event.metrics)) {
               await ctx.logMetric(`${options.subcommand}/${key}`, value, event.step);
@@ -81,6 +93,7 @@ export async function runTrainerStage(
   });
   return {
     done,
+    history,
     ...(lastCheckpointDir ? { lastCheckpointDir } : {}),
     ...(previous ? { resumedFromStep: previous.step } : {}),
   };

@@ -13,7 +13,16 @@ export const TrainerEventSchema = z.discriminatedUnion('event', [
     event: z.literal('progress'),
     step: z.number(),
     total: z.number().optional(),
-    metrics: z.record(z.string(), z.number()).default({}),
+    // Non-numeric extras (sample ids, flags) are dropped: metrics are plotted and mirrored.
+    metrics: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .transform(
+        (all) =>
+          Object.fromEntries(
+            Object.entries(all).filter(([, v]) => typeof v === 'number' && Number.isFinite(v)),
+          ) as Record<string, number>,
+      ),
   }),
   z.object({ event: z.literal('checkpoint'), path: z.string(), step: z.number() }),
   z.object({ event: z.literal('done') }).passthrough(),

@@ -1,0 +1,98 @@
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from '../../lib/errors.ts';
+import { loadEnv } from '../../lib/env.ts';
+import type { SftTrainSlice } from '../../lib/rag-r1/recipe.ts';
+import type { StageContext, StageResult } from '../framework/types.ts';
+import { requireArtifact } from '../rollouts/resources.ts';
+import { runTrainerStage, trainerPython } from '../trainer/run-trainer-stage.ts';
+import { hasRows, publishTrainedModel, runTrainerCommand } from '../trainer/trainer-artifacts.ts';
+
+const SftDoneSchema = z
+  .object({
+    step: z.number(),
+    checkpoint: z.string(),
+    best: z
+      .object({ eval_loss: z.number().nullable(), path: z.string().nullable() })
+      .partial()
+      .optional(),
+  })
+  .passthrough();
+
+/**
+ * Format-learning SFT (spec section 3): a tokenizer over the corpus and samples, training with
+ * loss on the step outputs only, and the lowest-validation-loss checkpoint kept and exported.
+ */
+export async function sftTrainStage(ctx: StageContext<SftTrainSlice>): Promise<StageResult> {
+  const config = ctx.config;
+  if (config.model.kind !== 'tiny') {
+    throw new ConfigError(
+      'sft.model.kind "hf": the built-in trainer trains the tiny model only; run paper-scale SFT with LLaMA-Factory or verl and point ppo at its checkpoint',
+    );
+  }
+  const trainFile = await ctx.download(
+    requireArtifact(ctx, 'sft-split', 'train'),
+    'sft-train.jsonl',
+  );
+  const valFile = await ctx.download(requireArtifact(ctx, 'sft-split', 'val'), 'sft-val.jsonl');
+  const corpus = await ctx.download(requireArtifact(ctx, 'prepare', 'corpus'), 'corpus.jsonl');
+  const tokenizer = join(ctx.workDir, 'tokenizer.json');
+  await runTrainerCommand(ctx, 'build-tokenizer', {
+    inputs: [corpus, trainFile],
+    output: tokenizer,
+  });
+  const outputDir = join(ctx.workDir, 'sft');
+  const result = await runTrainerStage(ctx, {
+    python: trainerPython(loadEnv().RAG_R1_PYTHON),
+    subcommand: 'sft',
+    config: {
+      preset: 'tiny',
+      train_file: trainFile,
+      ...((await hasRows(valFile)) ? { eval_file: valFile } : {}),
+      tokenizer,
+      output_dir: outputDir,
+      model: {
+        n_layer: config.model.layers,
+        n_head: config.model.heads,
+        n_embd: config.model.dModel,
+      },
+      epochs: config.epochs,
+      lr: config.learningRate,
+      batch_size: config.batchSize,
+      grad_accum: config.gradAccum,
+      checkpoint_every: config.checkpointEvery,
+      keep_last: 1000,
+      device: config.device,
+    },
+  });
+  const done = SftDoneSchema.parse(result.done);
+  // After a resume on another worker the best checkpoint may live in the old work dir.
+  const best = done.best?.path;
+  const chosen = best && (await pathExists(best)) ? best : done.checkpoint;
+  await publishTrainedModel(ctx, {
+    checkpointDir: chosen,
+    history: result.history,
+    verifyPrompts: [],
+  });
+  const losses = result.history
+    .map((h) => h.metrics['loss'])
+    .filter((v): v is number => v !== undefined);
+  return {
+    summary: {
+      steps: done.step,
+      chosenCheckpoint: chosen.split('/').pop(),
+      bestEvalLoss: done.best?.eval_loss ?? null,
+      firstLoss: losses[0] ?? null,
+      lastLoss: losses.at(-1) ?? null,
+      resumedFromStep: result.resumedFromStep ?? null,
+    },
+  };
+}
+
+async function pathExists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}

@@ -1,0 +1,51 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadEnv } from '../../lib/env.ts';
+import { writeJsonl } from '../../lib/jsonl.ts';
+import type { StageContext } from '../framework/types.ts';
+import { packDirectory } from './archive.ts';
+import { runTrainerStage, trainerPython, type TrainerStageResult } from './run-trainer-stage.ts';
+
+/** Runs a one-shot trainer command (tokenizer build, ONNX export): no resume, no checkpoints. */
+export async function runTrainerCommand(
+  ctx: StageContext<unknown>,
+  subcommand: 'build-tokenizer' | 'export-onnx',
+  config: Record<string, unknown>,
+): Promise<TrainerStageResult> {
+  const python = trainerPython(loadEnv().RAG_R1_PYTHON);
+  return runTrainerStage(ctx, { python, subcommand, config, resumable: false });
+}
+
+/** True when a jsonl file has at least one row (the trainer refuses empty datasets). */
+export async function hasRows(path: string): Promise<boolean> {
+  return (await stat(path)).size > 1;
+}
+
+/**
+ * Publishes a trained checkpoint three ways: the PyTorch directory (resume, PPO init), its
+ * ONNX export (CPU evaluation, serving) and the training curve (the report's charts).
+ */
+export async function publishTrainedModel(
+  ctx: StageContext<unknown>,
+  options: {
+    checkpointDir: string;
+    history: TrainerStageResult['history'];
+    verifyPrompts: string[];
+  },
+): Promise<void> {
+  const onnxDir = join(ctx.workDir, 'onnx');
+  await runTrainerCommand(ctx, 'export-onnx', {
+    checkpoint: options.checkpointDir,
+    output_dir: onnxDir,
+    verify_prompts: options.verifyPrompts,
+  });
+  const checkpointArchive = join(ctx.workDir, 'checkpoint.tar.gz');
+  const onnxArchive = join(ctx.workDir, 'onnx.tar.gz');
+  const curvePath = join(ctx.workDir, 'curve.jsonl');
+  await packDirectory(options.checkpointDir, checkpointArchive);
+  await packDirectory(onnxDir, onnxArchive);
+  await writeJsonl(curvePath, options.history);
+  await ctx.publish('checkpoint', checkpointArchive, 'torch-checkpoint', 'application/gzip');
+  await ctx.publish('onnx', onnxArchive, 'onnx-checkpoint', 'application/gzip');
+  await ctx.publish('curve', curvePath, 'training-curve', 'application/x-ndjson');
+}
