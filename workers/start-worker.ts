@@ -12,6 +12,8 @@ import { createGpuLease } from './gpu-lease.ts';
 /** The workflow bundle's entry; Temporal's bundler compiles the TypeScript itself. */
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
+const HEARTBEAT_THROTTLE_MS = 1_000;
+
 /** Options of `createWorkers`/`startWorker`. */
 export interface StartWorkerOptions {
   queues: QueueKind[];
@@ -85,6 +87,9 @@ export async function createWorkers(options: StartWorkerOptions): Promise<Worker
       identity,
       activities,
       maxConcurrentActivityTaskExecutions: queue.maxActivities,
+      // Heartbeats leave at most every second (default: 80% of the heartbeat timeout), so a busy
+      // host does not miss a timeout and cancellation reaches a stage within about a second.
+      maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE_MS,
     };
     if (queue.kind === 'control') {
       Object.assign(base, options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH });

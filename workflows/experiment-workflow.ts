@@ -5,6 +5,7 @@ import {
   executeChild,
   isCancellation,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -22,7 +23,7 @@ import {
   type StageProgressInfo,
 } from './experiment-state.ts';
 import { describeFailure, toWorkflowFailure } from './failures.ts';
-import { controlActivityOptions, stageActivityOptions } from './options.ts';
+import { controlLocalActivityOptions, stageActivityOptions } from './options.ts';
 import { shardWorkflow } from './shard-workflow.ts';
 
 const DEFAULT_HISTORY_THRESHOLD = 8_000;
@@ -35,7 +36,7 @@ const DEFAULT_HISTORY_THRESHOLD = 8_000;
  */
 export async function experimentWorkflow(input: ExperimentWorkflowInput): Promise<ExperimentResult> {
   const prefix = input.taskQueuePrefix ?? '';
-  const control = proxyActivities<Activities>(controlActivityOptions(prefix));
+  const control = proxyLocalActivities<Activities>(controlLocalActivityOptions());
   const outputs: Record<string, StageOutput> = { ...input.carried?.outputs };
   const stages: Record<string, StageProgressInfo> = { ...input.carried?.stages };
   const stageScope = new CancellationScope();
@@ -82,7 +83,7 @@ interface GraphContext {
   outputs: Record<string, StageOutput>;
   stages: Record<string, StageProgressInfo>;
   state: { events: number; cancelRequested: boolean };
-  control: ReturnType<typeof proxyActivities<Activities>>;
+  control: ReturnType<typeof proxyLocalActivities<Activities>>;
 }
 
 /** Launches ready stages until all are done, one fails, a cancel arrives, or history is long. */
@@ -194,7 +195,7 @@ interface FinishContext {
   outputs: Record<string, StageOutput>;
   stages: Record<string, StageProgressInfo>;
   state: { status: ExperimentProgress['status']; cancelRequested: boolean };
-  control: ReturnType<typeof proxyActivities<Activities>>;
+  control: ReturnType<typeof proxyLocalActivities<Activities>>;
   failure: unknown;
 }
 

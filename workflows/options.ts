@@ -1,4 +1,4 @@
-import { ActivityCancellationType, type ActivityOptions } from '@temporalio/workflow';
+import { ActivityCancellationType, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
 import { NON_RETRYABLE_CODES } from '../lib/errors.ts';
 import { QUEUE_RETRY, QUEUE_TIMEOUTS, taskQueueName } from '../lib/stages/queue-defaults.ts';
 import type { StagePlan, StageRetry } from '../lib/stages/types.ts';
@@ -17,6 +17,18 @@ function retryPolicy(retry: StageRetry): NonNullable<ActivityOptions['retry']> {
 export function controlActivityOptions(prefix: string): ActivityOptions {
   return {
     taskQueue: taskQueueName('control', prefix),
+    startToCloseTimeout: QUEUE_TIMEOUTS.control.startToCloseMs,
+    retry: retryPolicy(QUEUE_RETRY.control),
+  };
+}
+
+/**
+ * The same bookkeeping as local activities: run by the workflow's own worker without a trip
+ * through the task queue, which is most of a cache lookup's latency. They touch only
+ * PostgreSQL and finish in milliseconds, the case local activities are meant for.
+ */
+export function controlLocalActivityOptions(): LocalActivityOptions {
+  return {
     startToCloseTimeout: QUEUE_TIMEOUTS.control.startToCloseMs,
     retry: retryPolicy(QUEUE_RETRY.control),
   };

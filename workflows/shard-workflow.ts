@@ -1,10 +1,10 @@
-import { isCancellation, proxyActivities } from '@temporalio/workflow';
+import { isCancellation, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import type { StageOutput } from '../lib/stages/output.ts';
 import { taskQueueName } from '../lib/stages/queue-defaults.ts';
 import type { StagePlan } from '../lib/stages/types.ts';
 import { toWorkflowFailure } from './failures.ts';
-import { controlActivityOptions, stageActivityOptions } from './options.ts';
+import { controlLocalActivityOptions, stageActivityOptions } from './options.ts';
 
 /** Input of one shard of a sharded stage. */
 export interface ShardWorkflowInput {
@@ -21,7 +21,7 @@ export interface ShardWorkflowInput {
  * heartbeats stay out of the parent's history. A shard is cached under its own key.
  */
 export async function shardWorkflow(input: ShardWorkflowInput): Promise<StageOutput> {
-  const control = proxyActivities<Activities>(controlActivityOptions(input.taskQueuePrefix));
+  const control = proxyLocalActivities<Activities>(controlLocalActivityOptions());
   const stageActivities = proxyActivities<Activities>(stageActivityOptions(input.stage, input.taskQueuePrefix));
   const taskQueue = taskQueueName(input.stage.queue, input.taskQueuePrefix, input.stage.gpuClass);
   const common = { runId: input.runId, stage: input.stage, shard: input.shard, inputs: input.inputs, force: input.force };

@@ -8,8 +8,10 @@ import type { StageContext, StageResult } from '../framework/types.ts';
 import { checkFault } from './faults.ts';
 import { DemoRecordSchema, readJsonl, shardRange, type DemoRecord } from './records.ts';
 
-/** Records per batch between heartbeats and cancellation checks. */
+/** Most records per batch between heartbeats and cancellation checks. */
 const BATCH = 25;
+/** A batch also ends after this long, so heartbeats flow whatever `rounds` costs. */
+const BATCH_MS = 50;
 
 /** The transformed form of one record: uppercase text, tokens, and a `rounds`-long sha256 chain. */
 export function transformRecord(record: DemoRecord, rounds: number): string {
@@ -48,16 +50,21 @@ export async function transformStage(ctx: StageContext<TransformSlice>): Promise
   }
   while (done < records.length) {
     ctx.signal.throwIfAborted();
-    const batchEnd = Math.min(records.length, done + BATCH);
+    // Batches end on checkpoint boundaries, so checkpoints land on multiples of checkpointEvery.
+    const nextCheckpoint = (Math.floor(done / checkpointEvery) + 1) * checkpointEvery;
+    const limit = Math.min(records.length, done + BATCH, nextCheckpoint);
+    const batchStarted = performance.now();
+    let batchEnd = done;
     let chunk = '';
-    for (const record of records.slice(done, batchEnd)) {
+    while (batchEnd < limit && (batchEnd === done || performance.now() - batchStarted < BATCH_MS)) {
+      const record = records[batchEnd]!;
       checkFault(fault, 'transform', record.id);
       chunk += transformRecord(record, rounds);
+      batchEnd += 1;
     }
     await appendFile(outPath, chunk);
-    const before = done;
     done = batchEnd;
-    if (Math.floor(done / checkpointEvery) > Math.floor(before / checkpointEvery) && done < records.length) {
+    if (done % checkpointEvery === 0 && done < records.length) {
       await ctx.saveCheckpoint(outPath, { step: done });
     }
     ctx.heartbeat({ step: done, total: records.length });

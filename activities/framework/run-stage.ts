@@ -31,8 +31,10 @@ export function createRunStage(deps: ActivityDeps, lookup: StageRegistryLookup) 
       scheduledAt: info.currentAttemptScheduledTimestampMs,
       startedAt: Date.now(),
     };
-    await closeLostAttempts(deps.db, key);
-    const done = await findCachedOutput(deps.db, input.cacheKey, input.force ? input.runId : undefined);
+    // Only a retry can have a lost predecessor, or one whose completion never reached Temporal.
+    const isRetry = info.attempt > 1;
+    if (isRetry) await closeLostAttempts(deps.db, key);
+    const done = isRetry ? await findCachedOutput(deps.db, input.cacheKey, input.force ? input.runId : undefined) : undefined;
     const start = {
       ...key,
       cacheKey: input.cacheKey,
@@ -86,9 +88,11 @@ async function executeAttempt(
       summary: result.summary ?? {},
     });
     await handle.flush();
-    await storeCachedOutput(deps.db, { cacheKey: input.cacheKey, stage: input.stage.name, runId: input.runId, outputs: output });
     const details = { ...handle.details, output, timing, ...(await uploadLog(deps, input, handle)) };
-    await recordStageFinish(deps.db, { ...key, status: 'COMPLETED', details });
+    await Promise.all([
+      storeCachedOutput(deps.db, { cacheKey: input.cacheKey, stage: input.stage.name, runId: input.runId, outputs: output }),
+      recordStageFinish(deps.db, { ...key, status: 'COMPLETED', details }),
+    ]);
     return output;
   } catch (error) {
     throw await recordAttemptFailure(deps, input, key, handle, error);

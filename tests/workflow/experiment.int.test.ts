@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StageRunDetails } from '../../activities/framework/types.ts';
-import { resumeRun } from '../../workflows/client/launch-run.ts';
+import { cancelRun, resumeRun } from '../../workflows/client/launch-run.ts';
 import { createHarness, stageRows, type Harness } from './harness.ts';
 
 let harness: Harness;
@@ -109,6 +109,43 @@ describe('experimentWorkflow on files-demo', () => {
       expect(progress.continuedAsNew).toBeGreaterThan(2);
       const rows = await stageRows(harness, launched.runId);
       expect(rows.filter((r) => r.status === 'COMPLETED')).toHaveLength(100);
+    });
+  });
+
+  it('cancel stops running stages within a few heartbeat intervals and marks the run cancelled', async () => {
+    const workers = await harness.workers();
+    await workers.runUntil(async () => {
+      const launched = await harness.launch('files-demo', ['generate.records=2000', 'transform.shards=2', 'transform.rounds=3000', 'seed=5']);
+      const db = harness.database.db;
+      for (let tries = 0; ; tries += 1) {
+        const running = await db.stageRun.findMany({ where: { runId: launched.runId, stage: 'transform', status: 'RUNNING', progress: { gt: 0 } } });
+        if (running.length === 2) break;
+        if (tries > 600) throw new Error('transform shards never reported progress');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const heartbeatMs = 3_000;
+      const requestedAt = Date.now();
+      await cancelRun({ db, client: harness.client, runId: launched.runId });
+      expect((await harness.waitForRun(launched.runId, 60_000)).status).toBe('CANCELLED');
+      const elapsed = Date.now() - requestedAt;
+      expect(elapsed).toBeLessThan(3 * heartbeatMs);
+      const shards = await db.stageRun.findMany({ where: { runId: launched.runId, stage: 'transform', shard: { gte: 0 } } });
+      expect(shards.map((r) => [r.status, r.errorType])).toEqual([
+        ['CANCELLED', 'CANCELLED'],
+        ['CANCELLED', 'CANCELLED'],
+      ]);
+      // The activities really stopped: their progress no longer moves, and they ended before the run did.
+      const run = await db.run.findUniqueOrThrow({ where: { id: launched.runId } });
+      for (const shard of shards) expect(shard.finishedAt!.getTime()).toBeLessThanOrEqual(run.finishedAt!.getTime());
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      const later = await db.stageRun.findMany({ where: { runId: launched.runId, stage: 'transform', shard: { gte: 0 } } });
+      expect(later.map((r) => r.progress)).toEqual(shards.map((r) => r.progress));
+      expect(later.every((r) => r.progress < 1000)).toBe(true);
+      const hash = await db.stageRun.findFirst({ where: { runId: launched.runId, stage: 'hash' } });
+      expect(hash).toBeNull();
+      const progress = await harness.client.workflow.getHandle(launched.workflowId).query<{ status: string }>('progress');
+      expect(progress.status).toBe('cancelled');
+      console.log(`cancel took ${elapsed} ms`);
     });
   });
 });
