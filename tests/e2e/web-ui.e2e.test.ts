@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { rawRequest } from '../../web/server/testing/raw-request.ts';
 import { openBrowser, screenshot, type Browser } from './support/browser.ts';
 import { seedEvalResults } from './support/eval-fixture.ts';
@@ -34,6 +34,12 @@ afterAll(async () => {
   await browser?.close();
   await platform?.stop();
   if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+afterEach(async (context) => {
+  if (context.task.result?.state === 'fail' && page) {
+    await screenshot(page, `failed-${context.task.name.replace(/[^a-z0-9]+/gi, '-')}`).catch(() => undefined);
+  }
 });
 
 async function openLaunch(): Promise<Record<string, unknown>> {
@@ -176,11 +182,13 @@ describe('web UI end to end', () => {
     await page.click('#sweep-create');
     await page.waitForSelector('[data-sweep="nightly-e2e"][data-paused="false"]');
     const sweep = await platform.database.db.schedule.findUniqueOrThrow({ where: { name: 'nightly-e2e' } });
-    await seedEvalResults(platform.database.db, platform.store, [{ runId: runIds.resumed ?? '', skill: 0.5, scheduleId: sweep.id }]);
+    for (const skill of [0.25, 0.5, 0.75]) {
+      await seedEvalResults(platform.database.db, platform.store, [{ runId: runIds.resumed ?? '', skill, scheduleId: sweep.id }]);
+    }
     await page.click('[data-sweep="nightly-e2e"] .sweep-pause');
     await page.waitForSelector('[data-sweep="nightly-e2e"][data-paused="true"]');
     await page.click('[data-sweep="nightly-e2e"] .sweep-resume');
-    await page.waitForSelector('[data-sweep="nightly-e2e"][data-paused="false"] svg polyline');
+    await page.waitForSelector('[data-sweep="nightly-e2e"][data-paused="false"] .legend span');
     await screenshot(page, '12-sweeps');
     await page.click('[data-sweep="nightly-e2e"] .sweep-delete');
     await page.waitForSelector('[data-sweep="nightly-e2e"]', { state: 'detached' });

@@ -88,6 +88,8 @@ export type RunSummary = {
 
 export type StageView = {
   stage: string;
+  /** Upstream stage names (edges of the graph). */
+  inputs: string[];
   status: StageStatus;
   attempt: number;
   shards: number;

@@ -16,19 +16,20 @@ function ticks(min: number, max: number, count: number): number[] {
   return Array.from({ length: count }, (_, index) => min + step * index);
 }
 
-function shortNumber(value: number): string {
-  const abs = Math.abs(value);
-  if (abs >= 1000) return `${(value / 1000).toFixed(1)}k`;
-  if (abs >= 10 || value === 0) return value.toFixed(0);
-  return value.toPrecision(2);
+/** A tick label with just enough decimals to tell ticks `step` apart. */
+function tickLabel(value: number, step: number): string {
+  if (Math.abs(value) >= 10_000) return `${(value / 1000).toFixed(0)}k`;
+  const decimals = step > 0 ? Math.min(6, Math.max(0, Math.ceil(-Math.log10(step)) + 1)) : 2;
+  return value.toFixed(Number.isInteger(value) && step >= 1 ? 0 : decimals);
 }
 
 function extent(values: number[]): [number, number] {
   let min = Math.min(...values);
   let max = Math.max(...values);
   if (min === max) {
-    min -= 0.5;
-    max += 0.5;
+    const pad = Math.abs(min) > 0 ? Math.abs(min) * 0.05 : 0.5;
+    min -= pad;
+    max += pad;
   }
   return [min, max];
 }
@@ -54,12 +55,14 @@ export function lineChart(options: {
   const plotHeight = HEIGHT - PAD.top - PAD.bottom;
   const xOf = (x: number) => PAD.left + ((x - xMin) / (xMax - xMin)) * plotWidth;
   const yOf = (y: number) => PAD.top + (1 - (y - yMin) / (yMax - yMin)) * plotHeight;
-  const formatX = options.formatX ?? shortNumber;
+  const xStep = (xMax - xMin) / 3;
+  const yStep = (yMax - yMin) / 3;
+  const formatX = options.formatX ?? ((x: number) => tickLabel(x, xStep));
   const svg = s('svg', { viewBox: `0 0 ${WIDTH} ${HEIGHT}`, class: 'chart-svg', role: 'img' });
   for (const y of ticks(yMin, yMax, 4)) {
     svg.append(
       s('line', { x1: PAD.left, x2: WIDTH - PAD.right, y1: yOf(y), y2: yOf(y), class: 'grid' }),
-      s('text', { x: PAD.left - 4, y: yOf(y) + 3, 'text-anchor': 'end', class: 'tick' }, shortNumber(y)),
+      s('text', { x: PAD.left - 4, y: yOf(y) + 3, 'text-anchor': 'end', class: 'tick' }, tickLabel(y, yStep)),
     );
   }
   for (const x of ticks(xMin, xMax, 4)) {
@@ -114,7 +117,7 @@ export function barChart(options: {
   });
   return h(
     'figure',
-    { class: 'chart', 'data-chart': options.title },
+    { class: 'chart bars', 'data-chart': options.title },
     h('figcaption', {}, options.title),
     svg,
     legend(options.series.map((series) => series.name)),

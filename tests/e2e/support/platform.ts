@@ -46,6 +46,10 @@ export async function startPlatform(): Promise<Platform> {
     store,
     taskQueuePrefix,
     async stop() {
+      // Temporal schedules outlive the test database: remove the ones this run created.
+      for (const sweep of await services.listSweeps().catch(() => [])) {
+        await services.deleteSweep(sweep.id).catch(() => undefined);
+      }
       await web.close();
       await services.close();
       workers.shutdown();

@@ -82,7 +82,8 @@ export async function trajectories(db: PrismaClient, readArtifact: ArtifactBytes
     recordsOf(db, readArtifact, request.runB, request.dataset),
   ]);
   const questionIds = [...new Set([...left.keys(), ...right.keys()])].sort();
-  const questionId = request.questionId ?? questionIds[0];
+  const differs = (id: string) => left.get(id)?.view.em !== right.get(id)?.view.em;
+  const questionId = request.questionId ?? questionIds.find(differs) ?? questionIds[0];
   if (!questionId) {
     throw new LabError('NOT_FOUND', `no per-question outputs for dataset ${request.dataset} in runs ${request.runA}, ${request.runB}`);
   }

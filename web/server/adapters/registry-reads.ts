@@ -73,11 +73,11 @@ export async function listRuns(db: PrismaClient, filter: RunFilter): Promise<Run
   return runs.map((run) => summaryOf(run, metrics.get(run.id) ?? {}));
 }
 
-function plannedStages(recipe: string): Array<{ name: string; queue: string }> {
+function plannedStages(recipe: string): Array<{ name: string; queue: string; inputs: string[] }> {
   const definition = RECIPES[recipe];
   if (!definition) return [];
   try {
-    return topologicalOrder(definition.stages).map((stage) => ({ name: stage.name, queue: stage.queue }));
+    return topologicalOrder(definition.stages).map((stage) => ({ name: stage.name, queue: stage.queue, inputs: [...stage.inputs] }));
   } catch {
     return [];
   }

@@ -50,7 +50,7 @@ function maxDate(dates: Array<Date | null>): Date | null {
   return new Date(Math.max(...dates.map((date) => (date as Date).getTime())));
 }
 
-function viewOf(stage: string, rows: StageRunRow[]): StageView {
+function viewOf(stage: string, inputs: string[], rows: StageRunRow[]): StageView {
   const whole = rows.find((row) => row.shard < 0);
   const shards = rows.filter((row) => row.shard >= 0);
   const isWholeDone = whole && (whole.status === 'COMPLETED' || whole.status === 'CACHED');
@@ -59,6 +59,7 @@ function viewOf(stage: string, rows: StageRunRow[]): StageView {
   const head = whole ?? parts[0];
   return {
     stage,
+    inputs,
     status: whole && (isWholeDone || shards.length === 0) ? whole.status : combinedStatus(parts.map((row) => row.status)),
     attempt: Math.max(...rows.map((row) => row.attempt)),
     shards: shards.length,
@@ -80,7 +81,7 @@ function viewOf(stage: string, rows: StageRunRow[]): StageView {
  */
 export function buildStageViews(
   rows: StageRunRow[],
-  planned: Array<{ name: string; queue: string }>,
+  planned: Array<{ name: string; queue: string; inputs: string[] }>,
 ): StageView[] {
   const byStage = new Map<string, StageRunRow[]>();
   for (const row of latestAttempts(rows)) {
@@ -88,12 +89,13 @@ export function buildStageViews(
   }
   const names = [...planned.map((stage) => stage.name), ...[...byStage.keys()].filter((name) => !planned.some((stage) => stage.name === name))];
   return names.map((name) => {
+    const plan = planned.find((stage) => stage.name === name);
+    const inputs = plan?.inputs ?? [];
     const stageRows = byStage.get(name);
-    if (stageRows) return viewOf(name, stageRows);
-    const queue = planned.find((stage) => stage.name === name)?.queue ?? '';
+    if (stageRows) return viewOf(name, inputs, stageRows);
     return {
-      stage: name, status: 'PENDING', attempt: 0, shards: 0, progress: 0, progressTotal: null, cacheHit: false,
-      taskQueue: queue, workerIdentity: null, message: null, error: null, startedAt: null, finishedAt: null,
+      stage: name, inputs, status: 'PENDING', attempt: 0, shards: 0, progress: 0, progressTotal: null, cacheHit: false,
+      taskQueue: plan?.queue ?? '', workerIdentity: null, message: null, error: null, startedAt: null, finishedAt: null,
     };
   });
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { ScheduleNotFoundError, type Client } from '@temporalio/client';
 import type { PrismaClient } from '../../../infra/db/client.ts';
 import { ConfigError, LabError } from '../../../lib/errors.ts';
@@ -46,7 +47,8 @@ export async function createSweep(deps: SweepDeps, request: SweepCreate): Promis
   if (await deps.db.schedule.findUnique({ where: { name: request.name } })) {
     throw new ConfigError(`name: a sweep named "${request.name}" already exists`);
   }
-  const scheduleId = `sweep-${request.name}`;
+  // Temporal keeps schedule ids namespace-wide; a suffix keeps a re-created name from colliding.
+  const scheduleId = `sweep-${request.name}-${randomBytes(3).toString('hex')}`;
   const client = await deps.temporal();
   try {
     await client.schedule.create({

@@ -30,6 +30,7 @@ function parseEditor(form: Form): Parsed {
 
 function showErrors(form: Form, errors: FieldError[]): void {
   form.launch.disabled = errors.length > 0;
+  if (errors.length > 0) mount(form.plan, h('h3', {}, 'Stages'), h('p', { class: 'muted' }, 'Fix the config to see which stages would be reused.'));
   form.editor.classList.toggle('invalid', errors.length > 0);
   mount(form.errors, ...errors.map((error) =>
     h('li', { class: 'field-error', 'data-path': error.path }, h('code', {}, error.path), ` ${error.message}`)));

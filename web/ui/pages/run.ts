@@ -19,16 +19,39 @@ function stageBox(stage: StageView): HTMLElement {
     h('div', { class: 'stage-meta' }, 'worker ', h('code', {}, stage.workerIdentity ?? '—')),
     stage.attempt > 1 ? h('div', { class: 'stage-meta' }, `attempt ${stage.attempt}`) : null,
     h('div', { class: 'stage-meta' }, formatDuration(stage.startedAt, stage.finishedAt)),
+    stage.inputs.length > 0 ? h('div', { class: 'stage-meta' }, `← ${stage.inputs.join(', ')}`) : null,
     stage.message ? h('div', { class: 'stage-message' }, stage.message) : null,
     stage.error ? h('div', { class: 'stage-error' }, stage.error) : null);
 }
 
+/** Longest-path depth of each stage: stages at the same depth can run side by side. */
+function depths(stages: StageView[]): Map<string, number> {
+  const byName = new Map(stages.map((stage) => [stage.stage, stage]));
+  const depth = new Map<string, number>();
+  const visit = (name: string, seen: Set<string>): number => {
+    const known = depth.get(name);
+    if (known !== undefined) return known;
+    if (seen.has(name)) return 0;
+    seen.add(name);
+    const inputs = byName.get(name)?.inputs.filter((input) => byName.has(input)) ?? [];
+    const value = inputs.length === 0 ? 0 : 1 + Math.max(...inputs.map((input) => visit(input, seen)));
+    depth.set(name, value);
+    return value;
+  };
+  for (const stage of stages) visit(stage.stage, new Set());
+  return depth;
+}
+
+/** The stage DAG as columns by depth; each box names its inputs when they are not obvious. */
 function stageGraph(stages: StageView[]): HTMLElement {
   if (stages.length === 0) return h('p', { class: 'muted' }, 'No stage has started yet.');
+  const depth = depths(stages);
+  const columns: StageView[][] = [];
+  for (const stage of stages) (columns[depth.get(stage.stage) ?? 0] ??= []).push(stage);
   const items: HTMLElement[] = [];
-  stages.forEach((stage, index) => {
+  columns.forEach((column, index) => {
     if (index > 0) items.push(h('div', { class: 'arrow', 'aria-hidden': 'true' }, '→'));
-    items.push(stageBox(stage));
+    items.push(h('div', { class: 'stage-column' }, ...column.map((stage) => stageBox(stage))));
   });
   return h('div', { class: 'stage-graph', id: 'stage-graph' }, ...items);
 }
@@ -86,9 +109,40 @@ function charts(series: MetricSeries[]): HTMLElement {
     lineChart({ title: entry.key, series: [{ name: entry.key, points: entry.points.map((p) => ({ x: p.step, y: p.value })) }] })));
 }
 
-/** One run: stage graph, actions, live metric charts, logs, artifacts, evaluation results. */
+type Sections = Record<'head' | 'actions' | 'error' | 'stages' | 'metrics' | 'evals' | 'logs' | 'artifacts' | 'config', HTMLElement>;
+
+function layout(container: HTMLElement, status: HTMLElement): Sections {
+  const sections: Sections = {
+    head: h('div'), actions: h('div'), error: h('div'), stages: h('div'), metrics: h('div'),
+    evals: h('div'), logs: h('div'), artifacts: h('div'), config: h('div'),
+  };
+  mount(container, sections.head, sections.actions, status, sections.error,
+    h('h2', {}, 'Stages'), sections.stages, h('h2', {}, 'Metrics'), sections.metrics, sections.evals,
+    h('div', { class: 'two-col' },
+      h('div', {}, h('h2', {}, 'Recent logs'), sections.logs),
+      h('div', {}, h('h2', {}, 'Artifacts'), sections.artifacts)),
+    sections.config);
+  return sections;
+}
+
+function header(run: RunDetail): HTMLElement[] {
+  return [
+    h('div', { class: 'page-head' }, h('h1', {}, run.experimentName, ' ', h('span', { class: 'muted' }, run.id)),
+      h('span', { id: 'run-status', 'data-status': run.status }, statusBadge(run.status))),
+    h('p', { class: 'muted' }, `${run.recipe}${run.preset ? ` · ${run.preset}` : ''} · created ${formatTime(run.createdAt)} · `,
+      `duration ${formatDuration(run.startedAt, run.finishedAt)} · workflow `, h('code', {}, run.workflowId)),
+  ];
+}
+
+/**
+ * One run: stage graph, actions, live metric charts, logs, artifacts, evaluation results.
+ * Sections update in place; the action buttons and the config are rebuilt only when the run's
+ * status changes, so a click never lands on a button that a live update just replaced.
+ */
 export function renderRunPage(container: HTMLElement, runId: string): Page {
   const status = h('div');
+  const sections = layout(container, status);
+  let shownStatus: string | undefined;
   const load = refresher(async () => {
     try {
       const [run, metrics, logs] = await Promise.all([
@@ -96,28 +150,26 @@ export function renderRunPage(container: HTMLElement, runId: string): Page {
         api.get<MetricSeries[]>(`/api/runs/${encodeURIComponent(runId)}/metrics`),
         api.get<LogLine[]>(`/api/runs/${encodeURIComponent(runId)}/logs`),
       ]);
+      if (shownStatus !== run.status) {
+        mount(sections.actions, actions(run, load, status));
+        mount(sections.config, h('details', {}, h('summary', {}, 'Config'), h('pre', { class: 'config' }, JSON.stringify(run.config, null, 2))));
+      }
+      mount(sections.head, ...header(run));
+      mount(sections.error, run.error ? h('div', { class: 'error-box' }, run.error) : null);
+      mount(sections.stages, stageGraph(run.stages));
+      mount(sections.metrics, charts(metrics));
       const evals = evalTable(run);
-      mount(container,
-        h('div', { class: 'page-head' }, h('h1', {}, run.experimentName, ' ', h('span', { class: 'muted' }, run.id)),
-          h('span', { id: 'run-status', 'data-status': run.status }, statusBadge(run.status))),
-        h('p', { class: 'muted' }, `${run.recipe}${run.preset ? ` · ${run.preset}` : ''} · created ${formatTime(run.createdAt)} · `,
-          `duration ${formatDuration(run.startedAt, run.finishedAt)} · workflow `, h('code', {}, run.workflowId)),
-        actions(run, load, status), status,
-        run.error ? h('div', { class: 'error-box' }, run.error) : null,
-        h('h2', {}, 'Stages'), stageGraph(run.stages),
-        h('h2', {}, 'Metrics'), charts(metrics),
-        evals ? h('h2', {}, 'Evaluation') : null, evals,
-        h('div', { class: 'two-col' },
-          h('div', {}, h('h2', {}, 'Recent logs'), logList(logs)),
-          h('div', {}, h('h2', {}, 'Artifacts'), artifactTable(run))),
-        h('details', {}, h('summary', {}, 'Config'), h('pre', { class: 'config' }, JSON.stringify(run.config, null, 2))));
+      mount(sections.evals, evals ? h('h2', {}, 'Evaluation') : null, evals);
+      mount(sections.logs, logList(logs));
+      mount(sections.artifacts, artifactTable(run));
+      shownStatus = run.status;
     } catch (error) {
-      mount(container, errorBox(error));
+      mount(status, errorBox(error));
     }
   });
   load();
   const timer = window.setInterval(() => {
-    if (container.querySelector('[data-status="RUNNING"]')) load();
+    if (shownStatus === 'RUNNING' || shownStatus === 'PENDING') load();
   }, 5000);
   return {
     onChange: (changes) => changes.some((change) => change.key === `run:${runId}`) && load(),

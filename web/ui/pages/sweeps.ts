@@ -70,7 +70,7 @@ function sweepCard(sweep: SweepView, reload: () => void, status: HTMLElement): H
     lineChart({
       title: `${sweep.name}: EM over time`,
       series: [...byDataset].map(([dataset, points]) => ({ name: dataset, points })),
-      formatX: (x) => new Date(x).toLocaleDateString(),
+      formatX: (x) => new Date(x).toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }),
     }));
 }
 
