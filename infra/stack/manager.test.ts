@@ -122,3 +122,21 @@ describe('stack lock', () => {
     await stackDown(ctx, [db.service]);
   });
 });
+
+describe('unhealthy running service', () => {
+  it('is reported but left running by a second up', async () => {
+    const ctx = context();
+    const db = fakeService('postgres', await freePort());
+    db.service.startTimeoutMs = 300;
+    const [first] = await stackUp(ctx, [db.service]);
+    db.service.isHealthy = async () => false;
+    await expect(stackUp(ctx, [db.service])).rejects.toThrow(
+      `postgres: not healthy after 0.3s (pid ${first?.pid} left running)`,
+    );
+    expect((await stackStatus(ctx, [db.service]))[0]).toMatchObject({
+      state: 'unhealthy',
+      pid: first?.pid,
+    });
+    await stackDown(ctx, [db.service]);
+  });
+});

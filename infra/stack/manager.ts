@@ -86,10 +86,16 @@ async function assertPortsFree(service: StackService, context: StackContext): Pr
   }
 }
 
+/**
+ * Waits for a service's health. A process this call just started is stopped again when it
+ * dies or never gets healthy; one that already ran is left alone (others may be using it,
+ * and a loaded machine can make a healthy server slow to answer).
+ */
 async function waitHealthy(
   service: StackService,
   context: StackContext,
   record: PidRecord,
+  isFreshStart: boolean,
 ): Promise<void> {
   let hasExited = false;
   const isHealthy = await waitUntil(async () => {
@@ -99,16 +105,18 @@ async function waitHealthy(
     }
     return probe(service, context);
   }, service.startTimeoutMs);
-  if (hasExited || !isHealthy) {
+  if (!hasExited && isHealthy) return;
+  if (isFreshStart || hasExited) {
     await stopRecord(record, service.stopSignal);
     removePidRecord(context.paths.run, service.name);
-    const why = hasExited
-      ? 'exited during start'
-      : `not healthy after ${service.startTimeoutMs / 1000}s`;
-    throw new ServiceUnavailableError(
-      `${service.name}: ${why}; read ${logHint(context, service.name)} and run \`rag-r1 stack up\` again`,
-    );
   }
+  const why = hasExited
+    ? `exited ${isFreshStart ? 'during start' : 'while waiting for health'}`
+    : `not healthy after ${service.startTimeoutMs / 1000}s` +
+      (isFreshStart ? '' : ` (pid ${record.pid} left running)`);
+  throw new ServiceUnavailableError(
+    `${service.name}: ${why}; read ${logHint(context, service.name)} and run \`rag-r1 stack up\` again`,
+  );
 }
 
 /** Installs a service's pinned binaries when missing (used by `up` and `install`). */
@@ -129,13 +137,13 @@ export async function ensureRunning(
   const existing = readPidRecord(context.paths.run, service.name);
   let action: ServiceReport['action'] = 'already-running';
   if (existing && isRecordAlive(existing)) {
-    await waitHealthy(service, context, existing);
+    await waitHealthy(service, context, existing, false);
   } else {
     if (existing) removePidRecord(context.paths.run, service.name);
     await assertPortsFree(service, context);
     const record = await service.start(context);
     writePidRecord(context.paths.run, record);
-    await waitHealthy(service, context, record);
+    await waitHealthy(service, context, record, true);
     action = 'started';
   }
   await service.bootstrap?.(context);

@@ -4,7 +4,7 @@ import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/clien
 import { ServiceUnavailableError } from '../../lib/errors.ts';
 import { parseEndpoint, type Endpoint } from './ports.ts';
 import { hasCommand, runCommand, spawnDetached } from './process.ts';
-import type { StackContext, StackService } from './service.ts';
+import { PROBE_TIMEOUT_MS, type StackContext, type StackService } from './service.ts';
 import { VERSIONS } from './versions.ts';
 
 /** The MinIO console sits one port above the S3 API (9100 → 9101), as in docker-compose.yml. */
@@ -98,7 +98,7 @@ export const minioService: StackService = {
   },
   async isHealthy(context) {
     const response = await fetch(new URL('/minio/health/live', context.env.S3_ENDPOINT), {
-      signal: AbortSignal.timeout(2_000),
+      signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
     });
     return response.ok;
   },

