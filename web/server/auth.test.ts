@@ -107,6 +107,18 @@ describe('UI login', () => {
     expect(page.body).not.toContain(TOKEN);
   });
 
+  it('lets the signed-in UI delete (no body) with its cookie', async () => {
+    const sweep = await services.createSweep({ name: 'cookie-delete', cron: '0 3 * * *' });
+    const response = await rawRequest({
+      url: server.url,
+      path: `/api/sweeps/${sweep.id}`,
+      method: 'DELETE',
+      headers: { cookie: `${SESSION_COOKIE}=${sessionValue(TOKEN)}` },
+    });
+    expect(response.status).toBe(200);
+    expect(services.sweeps.has(sweep.id)).toBe(false);
+  });
+
   it('refuses a cookie-authenticated mutating call that is not JSON (cross-site form)', async () => {
     const response = await rawRequest({
       url: server.url,

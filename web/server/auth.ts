@@ -61,7 +61,8 @@ export function isAuthenticated(request: FastifyRequest, token: string): boolean
   return cookie !== undefined && safeEqual(cookie, sessionValue(token));
 }
 
-const MUTATING_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** Methods a cross-site HTML form or simple request can send a body with (DELETE needs CORS). */
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
 /**
  * Fastify onRequest hook: the API answers 401 without the token; UI pages redirect to /login.
@@ -82,7 +83,7 @@ export function createAuthHook(token: string) {
       return;
     }
     const usesCookie = !request.headers.authorization;
-    if (isApi && usesCookie && MUTATING_METHODS.has(request.method)) {
+    if (isApi && usesCookie && BODY_METHODS.has(request.method)) {
       const contentType = request.headers['content-type'] ?? '';
       if (!contentType.startsWith('application/json')) {
         await reply.code(415).send({ error: 'UNSUPPORTED', message: 'send application/json' });
