@@ -70,6 +70,7 @@ export async function ppoTrainStage(ctx: StageContext<PpoTrainSlice>): Promise<S
         max_turns: agent.maxTurns,
         max_response_length: agent.maxTokensPerTurn,
         max_obs_length: agent.maxObsTokens,
+        max_prompt_length: agent.maxContextTokens,
         algorithm: ppo.advantage === 'gae' ? 'ppo' : 'grpo',
         group_size: ppo.groupSize,
         batch_size: ppo.batchSize,

@@ -79,8 +79,24 @@ const AgentSchema = z
   .object({
     mode: z.enum(['sq', 'mq']).default('mq').describe('single-query or multi-query search'),
     maxTurns: z.number().int().positive().default(5).describe('rounds (spec 1: max_turns=5)'),
-    maxTokensPerTurn: z.number().int().positive().default(500).describe('spec 1: 500 train'),
-    maxObsTokens: z.number().int().positive().default(1000).describe('spec 1: per query'),
+    maxTokensPerTurn: z
+      .number()
+      .int()
+      .positive()
+      .default(64)
+      .describe('tokens per generation turn (spec 1: 500 in training; tiny world: 64)'),
+    maxObsTokens: z
+      .number()
+      .int()
+      .positive()
+      .default(400)
+      .describe('observation cut per query (spec 1: 1000; tiny world: 400)'),
+    maxContextTokens: z
+      .number()
+      .int()
+      .positive()
+      .default(1024)
+      .describe('rolling context cap (spec 1: 8192; tiny model: its 1024 positions)'),
   })
   .strict();
 
@@ -112,6 +128,7 @@ const ModelSchema = z
     layers: z.number().int().positive().default(4),
     dModel: z.number().int().positive().default(128),
     heads: z.number().int().positive().default(4),
+    maxPosition: z.number().int().positive().default(1024).describe('context length in tokens'),
   })
   .strict();
 
@@ -119,8 +136,9 @@ const SftSchema = z
   .object({
     model: ModelSchema.default(ModelSchema.parse({})),
     epochs: z.number().positive().default(5).describe('spec 3: 5 epochs'),
-    learningRate: z.number().positive().default(1e-3),
-    batchSize: z.number().int().positive().default(32),
+    learningRate: z.number().positive().default(2e-3),
+    batchSize: z.number().int().positive().default(8).describe('packed rows per step'),
+    seqLen: z.number().int().positive().default(1024).describe('packed row length in tokens'),
     gradAccum: z.number().int().positive().default(1),
     checkpointEvery: z.number().int().positive().default(100),
     device: z.enum(['cpu', 'cuda']).default('cpu'),
@@ -174,7 +192,12 @@ const EvaluateSchema = z
     normalize: z.enum(['squad', 'rag-r1']).default('rag-r1').describe('spec 7 eval script'),
     temperature: z.number().min(0).default(0).describe('spec 7: 0.7 sampled; 0 = greedy'),
     maxTurns: z.number().int().positive().default(5),
-    maxTokensPerTurn: z.number().int().positive().default(1024).describe('spec 7: 1024'),
+    maxTokensPerTurn: z
+      .number()
+      .int()
+      .positive()
+      .default(64)
+      .describe('tokens per round (spec 7: 1024; tiny world: 64)'),
     baselines: z
       .array(z.enum(['naive', 'standard-rag', 'sft', 'sq', 'mq']))
       .default(['naive', 'standard-rag', 'sft'])

@@ -12,9 +12,9 @@ function paperPreset(mode: 'sq' | 'mq'): ConfigOverrides {
     name: `rag-r1-${mode}`,
     data: { source: 'files', trainQuestions: 20_000, evalPerDataset: 1_000_000 },
     retrieval: { method: 'dense', topK: 3 },
-    agent: { mode, maxTurns: 5, maxTokensPerTurn: 500, maxObsTokens: 1000 },
+    agent: { mode, maxTurns: 5, maxTokensPerTurn: 500, maxObsTokens: 1000, maxContextTokens: 8192 },
     teacherSample: { temperature: 1.0, shards: 16 },
-    sft: { model: { kind: 'hf' }, epochs: 5, device: 'cuda' },
+    sft: { model: { kind: 'hf', maxPosition: 32768 }, epochs: 5, seqLen: 10240, device: 'cuda' },
     filter: { candidates: 'teacher', rollouts: 10, temperature: 1.2, maxRetrievals: 10 },
     ppo: {
       advantage: 'gae',

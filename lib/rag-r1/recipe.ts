@@ -118,6 +118,7 @@ const stages: StageDefinition<RagR1Config>[] = [
       agent: config.agent,
       retrieval: config.retrieval,
     }),
+    shards: (slice) => (slice as EvaluateSlice).evaluate.shards,
     timeouts: CPU_LONG,
     description: 'EM, F1, time and retrieval count on the seven QA sets, with baselines',
   },
