@@ -36,5 +36,7 @@ export function getStageImplementation(
 ): StageImplementation<unknown> | undefined {
   const entry = registry[impl];
   if (!entry) return undefined;
-  return (typeof entry === 'function' ? { run: entry } : entry) as unknown as StageImplementation<unknown>;
+  return (typeof entry === 'function'
+    ? { run: entry }
+    : entry) as unknown as StageImplementation<unknown>;
 }

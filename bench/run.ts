@@ -17,11 +17,14 @@ const names = readdirSync(root, { withFileTypes: true })
 let failed = 0;
 for (const name of names) {
   console.log(`\n== bench/${name} ==`);
-  const result = spawnSync(process.execPath, ['--import', 'tsx', join(root, name, 'run.ts')], { stdio: 'inherit' });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', join(root, name, 'run.ts')], {
+    stdio: 'inherit',
+  });
   if (result.status !== 0) {
     failed += 1;
     console.error(`bench/${name} failed with exit code ${result.status}`);
   }
 }
-if (names.length === 0) console.error(`no bench/*/run.ts found${wanted.length ? ` for ${wanted.join(', ')}` : ''}`);
+if (names.length === 0)
+  console.error(`no bench/*/run.ts found${wanted.length ? ` for ${wanted.join(', ')}` : ''}`);
 process.exitCode = failed > 0 || names.length === 0 ? 1 : 0;

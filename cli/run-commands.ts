@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, Option } from 'commander';
 import type { PrismaClient } from '../prisma/generated/client.ts';
 import { loadEnv } from '../lib/env.ts';
@@ -12,9 +11,8 @@ import { connectTemporal } from '../workflows/client/connect.ts';
 import { cancelRun, launchRun, resumeRun } from '../workflows/client/launch-run.ts';
 import { loadComparison, renderComparison } from './render/compare.ts';
 import { loadRunShow, renderRunShow } from './render/run-show.ts';
+import { waitForRun } from './render/watch.ts';
 import { formatDuration, renderTable } from './render/table.ts';
-
-const TERMINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
 
 async function withDb<T>(fn: (db: PrismaClient) => Promise<T>): Promise<T> {
   const { createDb } = await import('../infra/db/client.ts');
@@ -26,7 +24,9 @@ async function withDb<T>(fn: (db: PrismaClient) => Promise<T>): Promise<T> {
   }
 }
 
-async function withServices<T>(fn: (db: PrismaClient, client: Awaited<ReturnType<typeof connectTemporal>>) => Promise<T>): Promise<T> {
+async function withServices<T>(
+  fn: (db: PrismaClient, client: Awaited<ReturnType<typeof connectTemporal>>) => Promise<T>,
+): Promise<T> {
   const client = await connectTemporal(loadEnv());
   try {
     return await withDb((db) => fn(db, client));
@@ -37,20 +37,6 @@ async function withServices<T>(fn: (db: PrismaClient, client: Awaited<ReturnType
 
 const print = (json: boolean, value: unknown, text: () => string) =>
   console.log(json ? JSON.stringify(value, null, 2) : text());
-
-/** Polls until the run ends, redrawing `show` on a terminal. */
-async function waitForRun(db: PrismaClient, runId: string, json: boolean): Promise<string> {
-  const isLive = process.stdout.isTTY && !json;
-  for (;;) {
-    const show = await loadRunShow(db, runId);
-    if (isLive) process.stdout.write(`\u001b[2J\u001b[H${renderRunShow(show)}\n`);
-    if (TERMINAL.has(show.status)) {
-      if (!isLive) print(json, show, () => renderRunShow(show));
-      return show.status;
-    }
-    await sleep(1_000);
-  }
-}
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -63,29 +49,62 @@ function registerRun(program: Command): void {
     .option('--recipe <name>', 'recipe to run', DEFAULT_RECIPE)
     .option('--preset <name>', "preset (default: the recipe's default)")
     .option('--config <file>', 'JSON config file layered over the preset')
-    .option('--set <key=value>', 'override a field by dot path; the value is parsed as JSON (repeatable)', collect, [])
+    .option(
+      '--set <key=value>',
+      'override a field by dot path; the value is parsed as JSON (repeatable)',
+      collect,
+      [],
+    )
     .option('--force', 'recompute every stage even if a cached output exists', false)
     .option('--wait', 'follow the run until it ends (default on a terminal)')
     .option('--no-wait', 'print the run id and return')
     .option('--plan', 'print the resolved config and stage plan without launching', false)
     .option('--name <name>', 'experiment name')
-    .addOption(new Option('--queue-prefix <prefix>', 'task queue prefix (tests, tenants)').hideHelp())
+    .addOption(
+      new Option('--queue-prefix <prefix>', 'task queue prefix (tests, tenants)').hideHelp(),
+    )
     .option('--json', 'machine-readable output', false)
     .action(async (options) => {
       const recipe = getRecipe(options.recipe);
-      const file = options.config ? parseConfigText(options.config, await readFile(options.config, 'utf8')) : undefined;
-      const config = resolveConfig({ recipe, preset: options.preset, sets: options.set, ...(file ? { file } : {}) });
+      const file = options.config
+        ? parseConfigText(options.config, await readFile(options.config, 'utf8'))
+        : undefined;
+      const config = resolveConfig({
+        recipe,
+        preset: options.preset,
+        sets: options.set,
+        ...(file ? { file } : {}),
+      });
       if (options.plan) {
         const plan = buildRunPlan(recipe, config.config);
         print(options.json, { config: config.config, configHash: config.hash, plan }, () =>
-          [`config ${config.hash}`, JSON.stringify(config.config, null, 2), '', renderTable([
-            ['STAGE', 'QUEUE', 'INPUTS', 'SHARDS', 'VERSION'],
-            ...plan.stages.map((s) => [s.name, s.gpuClass ? `gpu-${s.gpuClass}` : s.queue, s.inputs.join(',') || '-', String(s.shardCount || ''), s.version]),
-          ])].join('\n'));
+          [
+            `config ${config.hash}`,
+            JSON.stringify(config.config, null, 2),
+            '',
+            renderTable([
+              ['STAGE', 'QUEUE', 'INPUTS', 'SHARDS', 'VERSION'],
+              ...plan.stages.map((s) => [
+                s.name,
+                s.gpuClass ? `gpu-${s.gpuClass}` : s.queue,
+                s.inputs.join(',') || '-',
+                String(s.shardCount || ''),
+                s.version,
+              ]),
+            ]),
+          ].join('\n'),
+        );
         return;
       }
       await withServices(async (db, client) => {
-        const launched = await launchRun({ db, client, config, force: options.force, name: options.name, taskQueuePrefix: options.queuePrefix });
+        const launched = await launchRun({
+          db,
+          client,
+          config,
+          force: options.force,
+          name: options.name,
+          taskQueuePrefix: options.queuePrefix,
+        });
         const shouldWait = options.wait ?? (process.stdout.isTTY && !options.json);
         if (!shouldWait) {
           print(options.json, launched, () => launched.runId);
@@ -112,12 +131,34 @@ function registerLsShow(program: Command): void {
           take: options.limit,
           include: { experiment: true },
         });
-        print(options.json, runs.map((r) => ({ id: r.id, status: r.status, recipe: r.experiment.recipe, experiment: r.experiment.name, createdAt: r.createdAt, resumedFromId: r.resumedFromId })), () =>
-          renderTable([
-            ['RUN', 'STATUS', 'RECIPE', 'EXPERIMENT', 'CREATED', 'TIME', 'RESUMES'],
-            ...runs.map((r) => [r.id, r.status, r.experiment.recipe, r.experiment.name, r.createdAt.toISOString().slice(0, 19),
-              formatDuration(r.startedAt ? (r.finishedAt ?? new Date()).getTime() - r.startedAt.getTime() : null), r.resumedFromId ?? '']),
-          ]));
+        print(
+          options.json,
+          runs.map((r) => ({
+            id: r.id,
+            status: r.status,
+            recipe: r.experiment.recipe,
+            experiment: r.experiment.name,
+            createdAt: r.createdAt,
+            resumedFromId: r.resumedFromId,
+          })),
+          () =>
+            renderTable([
+              ['RUN', 'STATUS', 'RECIPE', 'EXPERIMENT', 'CREATED', 'TIME', 'RESUMES'],
+              ...runs.map((r) => [
+                r.id,
+                r.status,
+                r.experiment.recipe,
+                r.experiment.name,
+                r.createdAt.toISOString().slice(0, 19),
+                formatDuration(
+                  r.startedAt
+                    ? (r.finishedAt ?? new Date()).getTime() - r.startedAt.getTime()
+                    : null,
+                ),
+                r.resumedFromId ?? '',
+              ]),
+            ]),
+        );
       });
     });
   program
@@ -141,16 +182,24 @@ function registerLsShow(program: Command): void {
 function registerResumeCancel(program: Command): void {
   program
     .command('resume')
-    .description('start a new run linked to a failed or cancelled one, reusing its completed stages')
+    .description(
+      'start a new run linked to a failed or cancelled one, reusing its completed stages',
+    )
     .argument('<run>', 'the failed or cancelled run')
     .option('--wait', 'follow the new run until it ends', false)
     .addOption(new Option('--queue-prefix <prefix>').hideHelp())
     .option('--json', 'machine-readable output', false)
     .action(async (runId: string, options) => {
       await withServices(async (db, client) => {
-        const launched = await resumeRun({ db, client, runId, taskQueuePrefix: options.queuePrefix });
+        const launched = await resumeRun({
+          db,
+          client,
+          runId,
+          taskQueuePrefix: options.queuePrefix,
+        });
         if (!options.wait) return print(options.json, launched, () => launched.runId);
-        if ((await waitForRun(db, launched.runId, options.json)) !== 'COMPLETED') process.exitCode = 1;
+        if ((await waitForRun(db, launched.runId, options.json)) !== 'COMPLETED')
+          process.exitCode = 1;
       });
     });
   program
@@ -163,7 +212,12 @@ function registerResumeCancel(program: Command): void {
       await withServices(async (db, client) => {
         await cancelRun({ db, client, runId });
         if (options.wait) await waitForRun(db, runId, options.json);
-        else print(options.json, { runId, cancelRequested: true }, () => `cancel requested for ${runId}`);
+        else
+          print(
+            options.json,
+            { runId, cancelRequested: true },
+            () => `cancel requested for ${runId}`,
+          );
       });
     });
 }
@@ -187,10 +241,17 @@ function registerLogsCompare(program: Command): void {
         for (const row of rows) {
           const where = `${row.stage}${row.shard >= 0 ? `#${row.shard}` : ''}`;
           const end = row.finishedAt ? ` → ${row.finishedAt.toISOString()}` : '';
-          console.log(`${row.startedAt?.toISOString() ?? '-'}${end} ${where} attempt ${row.attempt} ${row.status}` +
-            `${row.workerIdentity ? ` on ${row.workerIdentity}` : ''}${row.error ? ` — ${row.errorType}: ${row.error}` : ''}`);
+          console.log(
+            `${row.startedAt?.toISOString() ?? '-'}${end} ${where} attempt ${row.attempt} ${row.status}` +
+              `${row.workerIdentity ? ` on ${row.workerIdentity}` : ''}${row.error ? ` — ${row.errorType}: ${row.error}` : ''}`,
+          );
           const log = (row.outputs as StageRunDetails | null)?.log;
-          if (log) process.stdout.write(Buffer.from(await store.getBytes(log.sha256)).toString('utf8').replace(/^/gm, '    '));
+          if (log) {
+            const text = Buffer.from(await store.getBytes(log.sha256))
+              .toString('utf8')
+              .trimEnd();
+            console.log(text.replace(/^/gm, '    '));
+          }
         }
       });
     });
@@ -213,14 +274,27 @@ function registerWorker(program: Command): void {
     .description('poll task queues and run workflows and stages until SIGINT/SIGTERM')
     .option('--queues <list>', `comma-separated: ${QUEUE_KINDS.join(',')}`, 'control,cpu,gpu')
     .option('--gpu-class <class>', 'GPU class to advertise (also polls gpu-<class>)')
-    .option('--gpu-count <n>', 'GPUs on this host: the cap on concurrent GPU stages', (v) => Number(v), 1)
+    .option(
+      '--gpu-count <n>',
+      'GPUs on this host: the cap on concurrent GPU stages',
+      (v) => Number(v),
+      1,
+    )
     .option('--cpu-concurrency <n>', 'concurrent CPU stages (default: cores)', (v) => Number(v))
     .option('--identity <id>', 'worker identity recorded on StageRun rows')
-    .addOption(new Option('--queue-prefix <prefix>', 'task queue prefix (tests, tenants)').hideHelp())
+    .addOption(
+      new Option('--queue-prefix <prefix>', 'task queue prefix (tests, tenants)').hideHelp(),
+    )
     .action(async (options) => {
-      const queues = String(options.queues).split(',').map((q) => q.trim()).filter(Boolean);
+      const queues = String(options.queues)
+        .split(',')
+        .map((q) => q.trim())
+        .filter(Boolean);
       const unknown = queues.filter((q) => !(QUEUE_KINDS as readonly string[]).includes(q));
-      if (unknown.length > 0) throw new Error(`--queues: unknown queue(s) ${unknown.join(', ')} (known: ${QUEUE_KINDS.join(', ')})`);
+      if (unknown.length > 0)
+        throw new Error(
+          `--queues: unknown queue(s) ${unknown.join(', ')} (known: ${QUEUE_KINDS.join(', ')})`,
+        );
       const { startWorker } = await import('../workers/start-worker.ts');
       await startWorker({
         queues: queues as QueueKind[],

@@ -14,7 +14,11 @@ export function createGpuLease(count: number, gpuClass?: string): GpuLease {
   };
   return {
     acquire(signal) {
-      const lease = (index: number) => ({ index, ...(gpuClass ? { gpuClass } : {}), release: () => release(index) });
+      const lease = (index: number) => ({
+        index,
+        ...(gpuClass ? { gpuClass } : {}),
+        release: () => release(index),
+      });
       const index = free.shift();
       if (index !== undefined) return Promise.resolve(lease(index));
       return new Promise((resolve, reject) => {
@@ -24,7 +28,11 @@ export function createGpuLease(count: number, gpuClass?: string): GpuLease {
         };
         const onAbort = () => {
           waiting.splice(waiting.indexOf(onGranted), 1);
-          reject(signal.reason instanceof Error ? signal.reason : new Error('cancelled while waiting for a GPU'));
+          reject(
+            signal.reason instanceof Error
+              ? signal.reason
+              : new Error('cancelled while waiting for a GPU'),
+          );
         };
         waiting.push(onGranted);
         signal.addEventListener('abort', onAbort, { once: true });

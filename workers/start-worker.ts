@@ -54,18 +54,33 @@ async function connect(env: Env): Promise<NativeConnection> {
 }
 
 /** The task queues a worker polls, with their activity concurrency. */
-export function planWorkerQueues(options: Pick<StartWorkerOptions, 'queues' | 'gpuClass' | 'gpuCount' | 'cpuConcurrency' | 'taskQueuePrefix'>) {
+export function planWorkerQueues(
+  options: Pick<
+    StartWorkerOptions,
+    'queues' | 'gpuClass' | 'gpuCount' | 'cpuConcurrency' | 'taskQueuePrefix'
+  >,
+) {
   const prefix = options.taskQueuePrefix ?? '';
   const planned: Array<{ kind: QueueKind; taskQueue: string; maxActivities: number }> = [];
   for (const kind of new Set(options.queues)) {
-    if (kind === 'control') planned.push({ kind, taskQueue: taskQueueName('control', prefix), maxActivities: 50 });
+    if (kind === 'control')
+      planned.push({ kind, taskQueue: taskQueueName('control', prefix), maxActivities: 50 });
     if (kind === 'cpu') {
-      planned.push({ kind, taskQueue: taskQueueName('cpu', prefix), maxActivities: options.cpuConcurrency ?? availableParallelism() });
+      planned.push({
+        kind,
+        taskQueue: taskQueueName('cpu', prefix),
+        maxActivities: options.cpuConcurrency ?? availableParallelism(),
+      });
     }
     if (kind === 'gpu') {
       const gpus = options.gpuCount ?? 1;
       planned.push({ kind, taskQueue: taskQueueName('gpu', prefix), maxActivities: gpus });
-      if (options.gpuClass) planned.push({ kind, taskQueue: taskQueueName('gpu', prefix, options.gpuClass), maxActivities: gpus });
+      if (options.gpuClass)
+        planned.push({
+          kind,
+          taskQueue: taskQueueName('gpu', prefix, options.gpuClass),
+          maxActivities: gpus,
+        });
     }
   }
   return planned;
@@ -92,7 +107,12 @@ export async function createWorkers(options: StartWorkerOptions): Promise<Worker
       maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE_MS,
     };
     if (queue.kind === 'control') {
-      Object.assign(base, options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH });
+      Object.assign(
+        base,
+        options.workflowBundle
+          ? { workflowBundle: options.workflowBundle }
+          : { workflowsPath: WORKFLOWS_PATH },
+      );
     }
     workers.push(await Worker.create(base));
   }
@@ -129,10 +149,14 @@ export async function createWorkerDeps(env: Env): Promise<ActivityDeps> {
 }
 
 /** Starts the workers of this process and runs them until SIGINT/SIGTERM. */
-export async function startWorker(options: Omit<StartWorkerOptions, 'deps'> & { deps?: ActivityDeps }): Promise<void> {
+export async function startWorker(
+  options: Omit<StartWorkerOptions, 'deps'> & { deps?: ActivityDeps },
+): Promise<void> {
   const deps = options.deps ?? (await createWorkerDeps(options.env));
   const group = await createWorkers({ ...options, deps });
-  console.error(`rag-r1 worker ${options.identity ?? defaultWorkerIdentity()} polling ${group.taskQueues.join(', ')}`);
+  console.error(
+    `rag-r1 worker ${options.identity ?? defaultWorkerIdentity()} polling ${group.taskQueues.join(', ')}`,
+  );
   await group.run();
   await deps.db.$disconnect();
 }

@@ -34,19 +34,27 @@ const DEFAULT_HISTORY_THRESHOLD = 8_000;
  * stage failure lets running stages finish (their outputs are cached for `resume`), then fails
  * the run. History stays bounded by continuing as new between stages.
  */
-export async function experimentWorkflow(input: ExperimentWorkflowInput): Promise<ExperimentResult> {
+export async function experimentWorkflow(
+  input: ExperimentWorkflowInput,
+): Promise<ExperimentResult> {
   const prefix = input.taskQueuePrefix ?? '';
   const control = proxyLocalActivities<Activities>(controlLocalActivityOptions());
   const outputs: Record<string, StageOutput> = { ...input.carried?.outputs };
   const stages: Record<string, StageProgressInfo> = { ...input.carried?.stages };
   const stageScope = new CancellationScope();
-  const state = { status: 'planning' as ExperimentProgress['status'], events: 0, cancelRequested: false };
+  const state = {
+    status: 'planning' as ExperimentProgress['status'],
+    events: 0,
+    cancelRequested: false,
+  };
   let plan: RunPlan | undefined = input.carried?.plan;
 
   setHandler(progressQuery, () => ({
     runId: input.runId,
     status: state.status,
-    completed: Object.values(stages).filter((s) => s.status === 'completed' || s.status === 'cached').length,
+    completed: Object.values(stages).filter(
+      (s) => s.status === 'completed' || s.status === 'cached',
+    ).length,
     total: plan?.stages.length ?? 0,
     stages,
     continuedAsNew: input.carried?.continuedAsNew ?? 0,
@@ -60,18 +68,30 @@ export async function experimentWorkflow(input: ExperimentWorkflowInput): Promis
   let failure: unknown;
   let needsContinue = false;
   try {
-    plan ??= await control.planRun({ runId: input.runId, recipe: input.recipe, config: input.config });
-    for (const stage of plan.stages) stages[stage.name] ??= { status: 'pending', shardsTotal: stage.shardCount, shardsDone: 0 };
+    plan ??= await control.planRun({
+      runId: input.runId,
+      recipe: input.recipe,
+      config: input.config,
+    });
+    for (const stage of plan.stages)
+      stages[stage.name] ??= { status: 'pending', shardsTotal: stage.shardCount, shardsDone: 0 };
     state.status = 'running';
     const runPlan = plan;
-    const result = await stageScope.run(() => runGraph({ input, plan: runPlan, outputs, stages, state, control }));
+    const result = await stageScope.run(() =>
+      runGraph({ input, plan: runPlan, outputs, stages, state, control }),
+    );
     failure = result.failure;
     needsContinue = result.needsContinue;
   } catch (error) {
     failure = error;
   }
   if (needsContinue && plan && !failure) {
-    const carried = { plan, outputs, stages, continuedAsNew: (input.carried?.continuedAsNew ?? 0) + 1 };
+    const carried = {
+      plan,
+      outputs,
+      stages,
+      continuedAsNew: (input.carried?.continuedAsNew ?? 0) + 1,
+    };
     await continueAsNew<typeof experimentWorkflow>({ ...input, carried });
   }
   return finish({ input, outputs, stages, state, control, failure });
@@ -177,7 +197,9 @@ async function executeShards(
       executeChild(shardWorkflow, {
         workflowId: `${workflowInfo().workflowId}/${stage.name}/shard-${shard}`,
         taskQueue: taskQueueName('control', prefix),
-        args: [{ runId: input.runId, stage, shard, inputs, force: input.force, taskQueuePrefix: prefix }],
+        args: [
+          { runId: input.runId, stage, shard, inputs, force: input.force, taskQueuePrefix: prefix },
+        ],
       }).then((output) => {
         info.shardsDone += 1;
         return output;
@@ -187,7 +209,13 @@ async function executeShards(
   const rejected = results.find((result) => result.status === 'rejected');
   if (rejected) throw rejected.reason;
   const shards = results.map((result) => (result as PromiseFulfilledResult<StageOutput>).value);
-  return ctx.control.completeShardedStage({ runId: input.runId, stage, cacheKey, shards, taskQueue });
+  return ctx.control.completeShardedStage({
+    runId: input.runId,
+    stage,
+    cacheKey,
+    shards,
+    taskQueue,
+  });
 }
 
 interface FinishContext {
@@ -202,19 +230,26 @@ interface FinishContext {
 /** Records the run's end in PostgreSQL (even while cancelled) and returns or throws accordingly. */
 async function finish(ctx: FinishContext): Promise<ExperimentResult> {
   const { input, failure } = ctx;
-  const isCancelled = ctx.state.cancelRequested || (failure !== undefined && isCancellation(failure));
+  const isCancelled =
+    ctx.state.cancelRequested || (failure !== undefined && isCancellation(failure));
   if (isCancelled) {
     ctx.state.status = 'cancelled';
-    await CancellationScope.nonCancellable(() => ctx.control.finishRun({ runId: input.runId, status: 'CANCELLED' }));
+    await CancellationScope.nonCancellable(() =>
+      ctx.control.finishRun({ runId: input.runId, status: 'CANCELLED' }),
+    );
     if (!ctx.state.cancelRequested && failure !== undefined) throw failure;
     return { runId: input.runId, status: 'cancelled', outputs: ctx.outputs, stages: ctx.stages };
   }
   if (failure !== undefined) {
     ctx.state.status = 'failed';
-    const failedStage = Object.entries(ctx.stages).find(([, info]) => info.status === 'failed')?.[0];
+    const failedStage = Object.entries(ctx.stages).find(
+      ([, info]) => info.status === 'failed',
+    )?.[0];
     const { type, message } = describeFailure(failure);
     const error = `${failedStage ?? 'run'}: ${type}: ${message}`;
-    await CancellationScope.nonCancellable(() => ctx.control.finishRun({ runId: input.runId, status: 'FAILED', error }));
+    await CancellationScope.nonCancellable(() =>
+      ctx.control.finishRun({ runId: input.runId, status: 'FAILED', error }),
+    );
     throw toWorkflowFailure(failure, failedStage);
   }
   ctx.state.status = 'completed';

@@ -6,10 +6,15 @@ import { ApplicationFailure, TemporalFailure } from '@temporalio/workflow';
  */
 export function describeFailure(error: unknown): { type: string; message: string } {
   let current: unknown = error;
-  while (current instanceof TemporalFailure && !(current instanceof ApplicationFailure) && current.cause) {
+  while (
+    current instanceof TemporalFailure &&
+    !(current instanceof ApplicationFailure) &&
+    current.cause
+  ) {
     current = current.cause;
   }
-  if (current instanceof ApplicationFailure) return { type: current.type ?? 'Error', message: current.message };
+  if (current instanceof ApplicationFailure)
+    return { type: current.type ?? 'Error', message: current.message };
   if (current instanceof Error) return { type: current.name, message: current.message };
   return { type: 'Error', message: String(current) };
 }

@@ -1,4 +1,8 @@
-import { ActivityCancellationType, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
+import {
+  ActivityCancellationType,
+  type ActivityOptions,
+  type LocalActivityOptions,
+} from '@temporalio/workflow';
 import { NON_RETRYABLE_CODES } from '../lib/errors.ts';
 import { QUEUE_RETRY, QUEUE_TIMEOUTS, taskQueueName } from '../lib/stages/queue-defaults.ts';
 import type { StagePlan, StageRetry } from '../lib/stages/types.ts';

@@ -22,9 +22,17 @@ export interface ShardWorkflowInput {
  */
 export async function shardWorkflow(input: ShardWorkflowInput): Promise<StageOutput> {
   const control = proxyLocalActivities<Activities>(controlLocalActivityOptions());
-  const stageActivities = proxyActivities<Activities>(stageActivityOptions(input.stage, input.taskQueuePrefix));
+  const stageActivities = proxyActivities<Activities>(
+    stageActivityOptions(input.stage, input.taskQueuePrefix),
+  );
   const taskQueue = taskQueueName(input.stage.queue, input.taskQueuePrefix, input.stage.gpuClass);
-  const common = { runId: input.runId, stage: input.stage, shard: input.shard, inputs: input.inputs, force: input.force };
+  const common = {
+    runId: input.runId,
+    stage: input.stage,
+    shard: input.shard,
+    inputs: input.inputs,
+    force: input.force,
+  };
   try {
     const resolved = await control.resolveStageCache({ ...common, taskQueue });
     if (resolved.hit) return resolved.hit;

@@ -14,12 +14,20 @@ describe('demo stage helpers', () => {
 
   it('splits records into contiguous shards that cover everything once', () => {
     const ranges = [0, 1, 2].map((shard) => shardRange(10, shard, 3));
-    expect(ranges).toEqual([{ start: 0, end: 4 }, { start: 4, end: 8 }, { start: 8, end: 10 }]);
+    expect(ranges).toEqual([
+      { start: 0, end: 4 },
+      { start: 4, end: 8 },
+      { start: 8, end: 10 },
+    ]);
   });
 
   it('transforms deterministically and the digest depends on the rounds', () => {
     const line = transformRecord({ id: 1, text: 'river stone' }, 3);
-    expect(JSON.parse(line)).toMatchObject({ id: 1, upper: 'RIVER STONE', tokens: ['RIVER', 'STONE'] });
+    expect(JSON.parse(line)).toMatchObject({
+      id: 1,
+      upper: 'RIVER STONE',
+      tokens: ['RIVER', 'STONE'],
+    });
     expect(transformRecord({ id: 1, text: 'river stone' }, 3)).toBe(line);
     expect(transformRecord({ id: 1, text: 'river stone' }, 4)).not.toBe(line);
   });
@@ -36,6 +44,8 @@ describe('demo stage helpers', () => {
     const fault = { stage: 'transform' as const, atRecord: 5 };
     expect(() => checkFault(fault, 'transform', 4)).not.toThrow();
     expect(() => checkFault(fault, 'transform', 5)).toThrow('record 5');
-    expect(() => checkFault({ ...fault, whileFileExists: '/nonexistent/x' }, 'transform', 5)).not.toThrow();
+    expect(() =>
+      checkFault({ ...fault, whileFileExists: '/nonexistent/x' }, 'transform', 5),
+    ).not.toThrow();
   });
 });

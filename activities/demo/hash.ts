@@ -11,7 +11,10 @@ import { merkleRoot } from './merkle.ts';
 
 async function lineHashes(path: string, onLine: () => void): Promise<string[]> {
   const hashes: string[] = [];
-  for await (const line of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) {
+  for await (const line of createInterface({
+    input: createReadStream(path),
+    crlfDelay: Infinity,
+  })) {
     onLine();
     hashes.push(createHash('sha256').update(line).digest('hex'));
   }
@@ -22,7 +25,8 @@ async function lineHashes(path: string, onLine: () => void): Promise<string[]> {
 export async function hashStage(ctx: StageContext<HashSlice>): Promise<StageResult> {
   const transform = ctx.inputs.transform;
   const wordcount = ctx.inputs.wordcount?.artifacts.wordcount;
-  if (!transform || !wordcount) throw new DataError('hash: inputs transform and wordcount are required');
+  if (!transform || !wordcount)
+    throw new DataError('hash: inputs transform and wordcount are required');
   const shards = transform.shards ?? [transform];
   const shardRoots: string[] = [];
   let line = 0;
@@ -35,11 +39,18 @@ export async function hashStage(ctx: StageContext<HashSlice>): Promise<StageResu
       line += 1;
     });
     shardRoots.push(merkleRoot(leaves));
-    ctx.heartbeat({ step: index + 1, total: shards.length, message: `shard ${index}: ${leaves.length} lines` });
+    ctx.heartbeat({
+      step: index + 1,
+      total: shards.length,
+      message: `shard ${index}: ${leaves.length} lines`,
+    });
   }
   const root = merkleRoot([...shardRoots, wordcount.sha256]);
   const outPath = join(ctx.workDir, 'merkle.json');
-  await writeFile(outPath, `${JSON.stringify({ root, shardRoots, wordcount: wordcount.sha256, lines: line }, null, 2)}\n`);
+  await writeFile(
+    outPath,
+    `${JSON.stringify({ root, shardRoots, wordcount: wordcount.sha256, lines: line }, null, 2)}\n`,
+  );
   await ctx.publish('merkle', outPath, 'demo-merkle', 'application/json');
   return { summary: { root, lines: line, shards: shards.length } };
 }

@@ -4,7 +4,9 @@ import { z } from 'zod';
 import { DataError } from '../../lib/errors.ts';
 
 /** One generated record. */
-export const DemoRecordSchema = z.object({ id: z.number().int().nonnegative(), text: z.string() }).strict();
+export const DemoRecordSchema = z
+  .object({ id: z.number().int().nonnegative(), text: z.string() })
+  .strict();
 export type DemoRecord = z.infer<typeof DemoRecordSchema>;
 
 const VOCABULARY = (
@@ -27,7 +29,10 @@ export function seededRandom(seed: number): () => number {
 
 /** The text of record `id`, drawn from the shared PRNG stream. */
 export function generateText(random: () => number, words: number): string {
-  return Array.from({ length: words }, () => VOCABULARY[Math.floor(random() * VOCABULARY.length)]).join(' ');
+  return Array.from(
+    { length: words },
+    () => VOCABULARY[Math.floor(random() * VOCABULARY.length)],
+  ).join(' ');
 }
 
 /** Reads a jsonl file line by line; a bad line is a DataError naming the file and line. */
@@ -44,13 +49,18 @@ export async function* readJsonl<T>(path: string, schema: z.ZodType<T>): AsyncGe
       throw new DataError(`${path}:${lineNumber}: ${(error as Error).message}`);
     }
     const parsed = schema.safeParse(value);
-    if (!parsed.success) throw new DataError(`${path}:${lineNumber}: ${parsed.error.issues[0]?.message}`);
+    if (!parsed.success)
+      throw new DataError(`${path}:${lineNumber}: ${parsed.error.issues[0]?.message}`);
     yield parsed.data;
   }
 }
 
 /** The contiguous record range [start, end) of shard `shard` of `count` over `total` records. */
-export function shardRange(total: number, shard: number, count: number): { start: number; end: number } {
+export function shardRange(
+  total: number,
+  shard: number,
+  count: number,
+): { start: number; end: number } {
   const size = Math.ceil(total / count);
   const start = Math.min(total, shard * size);
   return { start, end: Math.min(total, start + size) };

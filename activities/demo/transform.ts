@@ -16,18 +16,25 @@ const BATCH_MS = 50;
 /** The transformed form of one record: uppercase text, tokens, and a `rounds`-long sha256 chain. */
 export function transformRecord(record: DemoRecord, rounds: number): string {
   let digest = `${record.id}:${record.text}`;
-  for (let round = 0; round < rounds; round += 1) digest = createHash('sha256').update(digest).digest('hex');
+  for (let round = 0; round < rounds; round += 1)
+    digest = createHash('sha256').update(digest).digest('hex');
   const upper = record.text.toUpperCase();
   return `${JSON.stringify({ id: record.id, upper, tokens: upper.split(/\s+/).filter(Boolean), digest })}\n`;
 }
 
-async function loadShard(ctx: StageContext<TransformSlice>): Promise<{ records: DemoRecord[]; start: number; total: number }> {
+async function loadShard(
+  ctx: StageContext<TransformSlice>,
+): Promise<{ records: DemoRecord[]; start: number; total: number }> {
   const input = ctx.inputs.generate?.artifacts.records;
   if (!input) throw new DataError('transform: input generate.records is missing');
   const path = await ctx.download(input, 'records.jsonl');
   const all: DemoRecord[] = [];
   for await (const record of readJsonl(path, DemoRecordSchema)) all.push(record);
-  const { start, end } = shardRange(all.length, Math.max(0, ctx.shard), Math.max(1, ctx.shardCount));
+  const { start, end } = shardRange(
+    all.length,
+    Math.max(0, ctx.shard),
+    Math.max(1, ctx.shardCount),
+  );
   return { records: all.slice(start, end), start, total: all.length };
 }
 

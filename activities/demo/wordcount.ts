@@ -13,7 +13,8 @@ export async function wordcountStage(ctx: StageContext<WordcountSlice>): Promise
   const counts = new Map<string, number>();
   let records = 0;
   for await (const record of readJsonl(path, DemoRecordSchema)) {
-    for (const word of record.text.split(/\s+/).filter(Boolean)) counts.set(word, (counts.get(word) ?? 0) + 1);
+    for (const word of record.text.split(/\s+/).filter(Boolean))
+      counts.set(word, (counts.get(word) ?? 0) + 1);
     records += 1;
     if (records % 1_000 === 0) ctx.heartbeat({ step: records, message: 'counting' });
   }

@@ -72,7 +72,11 @@ export function createControlActivities(deps: ActivityDeps) {
 
     /** Computes the cache key; on a hit (and not forced) records a CACHED row and returns it. */
     async resolveStageCache(input: ResolveStageCacheInput): Promise<StageCacheResolution> {
-      const cacheKey = stageCacheKey(input.stage, input.inputs, input.shard >= 0 ? input.shard : undefined);
+      const cacheKey = stageCacheKey(
+        input.stage,
+        input.inputs,
+        input.shard >= 0 ? input.shard : undefined,
+      );
       const found = await findCachedOutput(db, cacheKey, input.force ? input.runId : undefined);
       if (!found) return { cacheKey, hit: null };
       await recordCachedStage(db, {
@@ -89,8 +93,17 @@ export function createControlActivities(deps: ActivityDeps) {
 
     /** Combines shard outputs into the stage's output, caches it and records the aggregate row. */
     async completeShardedStage(input: CompleteShardedStageInput): Promise<StageOutput> {
-      const output: StageOutput = { artifacts: {}, summary: { shards: input.shards.length }, shards: input.shards };
-      await storeCachedOutput(db, { cacheKey: input.cacheKey, stage: input.stage.name, runId: input.runId, outputs: output });
+      const output: StageOutput = {
+        artifacts: {},
+        summary: { shards: input.shards.length },
+        shards: input.shards,
+      };
+      await storeCachedOutput(db, {
+        cacheKey: input.cacheKey,
+        stage: input.stage.name,
+        runId: input.runId,
+        outputs: output,
+      });
       await recordCachedStage(db, {
         runId: input.runId,
         stage: input.stage.name,

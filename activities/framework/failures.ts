@@ -4,11 +4,15 @@ import { LabError, NON_RETRYABLE_CODES, UpstreamHttpError } from '../../lib/erro
 
 /** The `type` and message a failed attempt records on its StageRun row. */
 export function describeError(error: unknown): { type: string; message: string } {
-  if (error instanceof ApplicationFailure) return { type: error.type ?? 'Error', message: error.message };
+  if (error instanceof ApplicationFailure)
+    return { type: error.type ?? 'Error', message: error.message };
   if (error instanceof LabError) return { type: error.code, message: error.message };
   if (error instanceof ZodError) {
     const issue = error.issues[0];
-    return { type: 'DATA_INVALID', message: `${issue?.path.join('.') || '(root)'}: ${issue?.message}` };
+    return {
+      type: 'DATA_INVALID',
+      message: `${issue?.path.join('.') || '(root)'}: ${issue?.message}`,
+    };
   }
   if (error instanceof Error) return { type: error.name, message: error.message };
   return { type: 'Error', message: String(error) };
@@ -23,8 +27,15 @@ export function toActivityFailure(error: unknown): unknown {
   if (error instanceof ApplicationFailure) return error;
   if (error instanceof LabError) {
     const nonRetryable =
-      error instanceof UpstreamHttpError ? !error.isRetryable : NON_RETRYABLE_CODES.includes(error.code);
-    return ApplicationFailure.create({ type: error.code, message: error.message, nonRetryable, cause: error });
+      error instanceof UpstreamHttpError
+        ? !error.isRetryable
+        : NON_RETRYABLE_CODES.includes(error.code);
+    return ApplicationFailure.create({
+      type: error.code,
+      message: error.message,
+      nonRetryable,
+      cause: error,
+    });
   }
   if (error instanceof ZodError) {
     const { message } = describeError(error);

@@ -6,7 +6,12 @@ import { ConfigError } from '../../lib/errors.ts';
 import { StageOutputSchema, type StageOutput } from '../../lib/stages/output.ts';
 import { describeError, toActivityFailure } from './failures.ts';
 import { createStageContext, writeLogFile, type StageContextHandle } from './stage-context.ts';
-import { closeLostAttempts, recordStageFinish, recordStageStart, type AttemptKey } from './stage-runs.ts';
+import {
+  closeLostAttempts,
+  recordStageFinish,
+  recordStageStart,
+  type AttemptKey,
+} from './stage-runs.ts';
 import { findCachedOutput, storeCachedOutput } from './stage-cache.ts';
 import type { ActivityDeps, RunStageInput, StageImplementation, StageRunDetails } from './types.ts';
 
@@ -26,7 +31,12 @@ export function defaultWorkerIdentity(): string {
 export function createRunStage(deps: ActivityDeps, lookup: StageRegistryLookup) {
   return async function runStage(input: RunStageInput): Promise<StageOutput> {
     const info = Context.current().info;
-    const key: AttemptKey = { runId: input.runId, stage: input.stage.name, shard: input.shard, attempt: info.attempt };
+    const key: AttemptKey = {
+      runId: input.runId,
+      stage: input.stage.name,
+      shard: input.shard,
+      attempt: info.attempt,
+    };
     const timing: NonNullable<StageRunDetails['timing']> = {
       scheduledAt: info.currentAttemptScheduledTimestampMs,
       startedAt: Date.now(),
@@ -34,7 +44,9 @@ export function createRunStage(deps: ActivityDeps, lookup: StageRegistryLookup) 
     // Only a retry can have a lost predecessor, or one whose completion never reached Temporal.
     const isRetry = info.attempt > 1;
     if (isRetry) await closeLostAttempts(deps.db, key);
-    const done = isRetry ? await findCachedOutput(deps.db, input.cacheKey, input.force ? input.runId : undefined) : undefined;
+    const done = isRetry
+      ? await findCachedOutput(deps.db, input.cacheKey, input.force ? input.runId : undefined)
+      : undefined;
     const start = {
       ...key,
       cacheKey: input.cacheKey,
@@ -45,12 +57,18 @@ export function createRunStage(deps: ActivityDeps, lookup: StageRegistryLookup) 
     if (done) {
       // An earlier attempt finished and stored its output but its completion never reached
       // Temporal: reuse it instead of computing twice.
-      await recordStageFinish(deps.db, { ...key, status: 'COMPLETED', details: { output: done.outputs, timing } });
+      await recordStageFinish(deps.db, {
+        ...key,
+        status: 'COMPLETED',
+        details: { output: done.outputs, timing },
+      });
       return done.outputs;
     }
     const implementation = lookup(input.stage.impl);
     if (!implementation) {
-      const failure = toActivityFailure(new ConfigError(`no implementation registered for stage impl "${input.stage.impl}"`));
+      const failure = toActivityFailure(
+        new ConfigError(`no implementation registered for stage impl "${input.stage.impl}"`),
+      );
       await recordStageFinish(deps.db, { ...key, status: 'FAILED', ...errorFields(failure) });
       throw failure;
     }
@@ -72,12 +90,22 @@ async function executeAttempt(
 ): Promise<StageOutput> {
   const workDir = await mkdtemp(join(deps.scratchDir ?? tmpdir(), `rag-r1-${input.stage.name}-`));
   const handle = createStageContext(deps, input, key, workDir);
-  const lease = input.stage.queue === 'gpu' && deps.gpus ? await deps.gpus.acquire(handle.ctx.signal) : undefined;
-  if (lease) handle.ctx.gpu = { index: lease.index, ...(lease.gpuClass ? { gpuClass: lease.gpuClass } : {}) };
+  const lease =
+    input.stage.queue === 'gpu' && deps.gpus
+      ? await deps.gpus.acquire(handle.ctx.signal)
+      : undefined;
+  if (lease)
+    handle.ctx.gpu = {
+      index: lease.index,
+      ...(lease.gpuClass ? { gpuClass: lease.gpuClass } : {}),
+    };
   try {
     if (implementation.configSchema) {
       const parsed = implementation.configSchema.safeParse(input.stage.slice);
-      if (!parsed.success) throw new ConfigError(`stage ${input.stage.name} config: ${describeError(parsed.error).message}`);
+      if (!parsed.success)
+        throw new ConfigError(
+          `stage ${input.stage.name} config: ${describeError(parsed.error).message}`,
+        );
       handle.ctx.config = parsed.data;
     }
     timing.implStartedAt = Date.now();
@@ -88,9 +116,19 @@ async function executeAttempt(
       summary: result.summary ?? {},
     });
     await handle.flush();
-    const details = { ...handle.details, output, timing, ...(await uploadLog(deps, input, handle)) };
+    const details = {
+      ...handle.details,
+      output,
+      timing,
+      ...(await uploadLog(deps, input, handle)),
+    };
     await Promise.all([
-      storeCachedOutput(deps.db, { cacheKey: input.cacheKey, stage: input.stage.name, runId: input.runId, outputs: output }),
+      storeCachedOutput(deps.db, {
+        cacheKey: input.cacheKey,
+        stage: input.stage.name,
+        runId: input.runId,
+        outputs: output,
+      }),
       recordStageFinish(deps.db, { ...key, status: 'COMPLETED', details }),
     ]);
     return output;
@@ -112,9 +150,18 @@ async function recordAttemptFailure(
   await handle.flush();
   const isCancelled = handle.ctx.signal.aborted;
   handle.ctx.log.error(isCancelled ? 'cancelled' : `failed: ${describeError(error).message}`);
-  const details = { ...handle.details, ...(await uploadLog(deps, input, handle).catch(() => ({}))) };
+  const details = {
+    ...handle.details,
+    ...(await uploadLog(deps, input, handle).catch(() => ({}))),
+  };
   if (isCancelled) {
-    await recordStageFinish(deps.db, { ...key, status: 'CANCELLED', details, error: 'cancelled', errorType: 'CANCELLED' });
+    await recordStageFinish(deps.db, {
+      ...key,
+      status: 'CANCELLED',
+      details,
+      error: 'cancelled',
+      errorType: 'CANCELLED',
+    });
     return new CancelledFailure('stage cancelled');
   }
   const failure = toActivityFailure(error);
@@ -129,6 +176,11 @@ async function uploadLog(
 ): Promise<Pick<StageRunDetails, 'log'>> {
   if (handle.logLines.length === 0) return {};
   const path = await writeLogFile(handle.ctx.workDir, handle.logLines);
-  const meta = { kind: 'log', mediaType: 'text/plain', producer: `${input.stage.name}@${input.stage.version}`, runId: input.runId };
+  const meta = {
+    kind: 'log',
+    mediaType: 'text/plain',
+    producer: `${input.stage.name}@${input.stage.version}`,
+    runId: input.runId,
+  };
   return { log: await deps.artifacts.putFile(path, meta) };
 }

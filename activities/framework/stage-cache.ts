@@ -28,5 +28,9 @@ export async function storeCachedOutput(
   entry: { cacheKey: string; stage: string; runId: string; outputs: StageOutput },
 ): Promise<void> {
   const data = { stage: entry.stage, runId: entry.runId, outputs: entry.outputs as object };
-  await db.stageCache.upsert({ where: { cacheKey: entry.cacheKey }, create: { cacheKey: entry.cacheKey, ...data }, update: data });
+  await db.stageCache.upsert({
+    where: { cacheKey: entry.cacheKey },
+    create: { cacheKey: entry.cacheKey, ...data },
+    update: data,
+  });
 }

@@ -50,7 +50,8 @@ export function createStageContext(
       activity.log.warn('stage bookkeeping write failed', { error: String(error) });
     });
   };
-  const sendHeartbeat = (): void => activity.heartbeat({ progress: lastProgress, checkpoint: details.checkpoint });
+  const sendHeartbeat = (): void =>
+    activity.heartbeat({ progress: lastProgress, checkpoint: details.checkpoint });
   const log = createLogger(activity, logLines, key);
 
   const heartbeat = (progress: StageProgress): void => {
@@ -65,7 +66,9 @@ export function createStageContext(
 
   const upload = async (data: string | Uint8Array, kind: string, mediaType: string) => {
     const meta = { kind, mediaType, producer, runId: input.runId };
-    return typeof data === 'string' ? deps.artifacts.putFile(data, meta) : deps.artifacts.putBytes(data, meta);
+    return typeof data === 'string'
+      ? deps.artifacts.putFile(data, meta)
+      : deps.artifacts.putBytes(data, meta);
   };
 
   const ctx: StageContext = {
@@ -103,7 +106,9 @@ export function createStageContext(
         details.resumedFrom = found.resumedFrom;
         details.checkpoint = found.checkpoint;
         queueWrite(() => updateStageDetails(deps.db, key, { resumedFrom: found.resumedFrom }));
-        log.info(`resuming from checkpoint at step ${found.checkpoint.step} (${found.resumedFrom.source})`);
+        log.info(
+          `resuming from checkpoint at step ${found.checkpoint.step} (${found.resumedFrom.source})`,
+        );
       }
       return found?.checkpoint;
     },
@@ -113,7 +118,9 @@ export function createStageContext(
       return ref;
     },
     async logMetric(metricKey, value, step = 0) {
-      await deps.db.metric.create({ data: { runId: input.runId, stage: input.stage.name, key: metricKey, value, step } });
+      await deps.db.metric.create({
+        data: { runId: input.runId, stage: input.stage.name, key: metricKey, value, step },
+      });
       await deps.mlflow
         ?.logMetric({ runId: input.runId, stage: input.stage.name, key: metricKey, value, step })
         .catch((error: unknown) => log.warn('mlflow mirror failed', { error: String(error) }));
@@ -123,12 +130,20 @@ export function createStageContext(
 }
 
 function createLogger(activity: Context, lines: string[], key: AttemptKey): StageLogger {
-  const write = (level: 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) => {
-    activity.log[level](message, { stage: key.stage, shard: key.shard, attempt: key.attempt, ...fields });
-    const suffix = fields ? ` ${JSON.stringify(fields)}` : '';
-    lines.push(`${new Date().toISOString()} ${level} [${key.stage}${key.shard >= 0 ? `#${key.shard}` : ''} attempt ${key.attempt}] ${message}${suffix}`);
-    if (lines.length > MAX_LOG_LINES) lines.shift();
-  };
+  const write =
+    (level: 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) => {
+      activity.log[level](message, {
+        stage: key.stage,
+        shard: key.shard,
+        attempt: key.attempt,
+        ...fields,
+      });
+      const suffix = fields ? ` ${JSON.stringify(fields)}` : '';
+      lines.push(
+        `${new Date().toISOString()} ${level} [${key.stage}${key.shard >= 0 ? `#${key.shard}` : ''} attempt ${key.attempt}] ${message}${suffix}`,
+      );
+      if (lines.length > MAX_LOG_LINES) lines.shift();
+    };
   return { info: write('info'), warn: write('warn'), error: write('error') };
 }
 
@@ -142,11 +157,19 @@ async function findLastCheckpoint(
   input: RunStageInput,
   key: AttemptKey,
   heartbeatDetails: unknown,
-): Promise<{ checkpoint: CheckpointRecord; resumedFrom: NonNullable<StageRunDetails['resumedFrom']> } | undefined> {
+): Promise<
+  | { checkpoint: CheckpointRecord; resumedFrom: NonNullable<StageRunDetails['resumedFrom']> }
+  | undefined
+> {
   const parsed = HeartbeatDetailsSchema.safeParse(heartbeatDetails);
-  let best: { checkpoint: CheckpointRecord; resumedFrom: NonNullable<StageRunDetails['resumedFrom']> } | undefined;
+  let best:
+    | { checkpoint: CheckpointRecord; resumedFrom: NonNullable<StageRunDetails['resumedFrom']> }
+    | undefined;
   if (parsed.success && parsed.data.checkpoint) {
-    best = { checkpoint: parsed.data.checkpoint, resumedFrom: { step: parsed.data.checkpoint.step, source: 'heartbeat' } };
+    best = {
+      checkpoint: parsed.data.checkpoint,
+      resumedFrom: { step: parsed.data.checkpoint.step, source: 'heartbeat' },
+    };
   }
   const rows = await deps.db.stageRun.findMany({
     where: {

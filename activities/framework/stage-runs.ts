@@ -19,7 +19,10 @@ export interface RecordStageStartOptions extends AttemptKey {
 }
 
 /** Writes (or re-arms, on a re-delivered task) the RUNNING row of one attempt. */
-export async function recordStageStart(db: PrismaClient, options: RecordStageStartOptions): Promise<void> {
+export async function recordStageStart(
+  db: PrismaClient,
+  options: RecordStageStartOptions,
+): Promise<void> {
   const { runId, stage, shard, attempt } = options;
   const fields = {
     status: 'RUNNING' as const,
@@ -68,7 +71,10 @@ export interface RecordStageFinishOptions extends AttemptKey {
 }
 
 /** Closes one attempt's row with its outcome. */
-export async function recordStageFinish(db: PrismaClient, options: RecordStageFinishOptions): Promise<void> {
+export async function recordStageFinish(
+  db: PrismaClient,
+  options: RecordStageFinishOptions,
+): Promise<void> {
   const { runId, stage, shard, attempt } = options;
   const data: Record<string, unknown> = {
     status: options.status,
@@ -126,7 +132,10 @@ export interface RecordCachedStageOptions {
 }
 
 /** Records a stage (or a sharded stage's aggregate) satisfied without running an attempt. */
-export async function recordCachedStage(db: PrismaClient, options: RecordCachedStageOptions): Promise<void> {
+export async function recordCachedStage(
+  db: PrismaClient,
+  options: RecordCachedStageOptions,
+): Promise<void> {
   const { runId, stage, shard } = options;
   const now = new Date();
   const status = options.status ?? 'CACHED';

@@ -25,7 +25,13 @@ export interface ArtifactStoreLike {
 
 /** Optional metric mirror (MLflow); failures there never fail a stage. */
 export interface MetricMirror {
-  logMetric(input: { runId: string; stage: string; key: string; value: number; step: number }): Promise<void>;
+  logMetric(input: {
+    runId: string;
+    stage: string;
+    key: string;
+    value: number;
+    step: number;
+  }): Promise<void>;
 }
 
 /** Hands out GPU indexes so at most `gpuCount` GPU stages run at once in one worker process. */
@@ -78,7 +84,11 @@ export type HeartbeatDetails = z.infer<typeof HeartbeatDetailsSchema>;
 export interface StageRunDetails {
   output?: StageOutput;
   checkpoint?: CheckpointRecord;
-  resumedFrom?: { step: number; source: 'heartbeat' | 'earlier-attempt' | 'previous-run'; runId?: string };
+  resumedFrom?: {
+    step: number;
+    source: 'heartbeat' | 'earlier-attempt' | 'previous-run';
+    runId?: string;
+  };
   log?: ArtifactRef;
   timing?: { scheduledAt: number; startedAt: number; implStartedAt?: number; implEndedAt?: number };
 }
@@ -118,11 +128,19 @@ export interface StageContext<Slice = unknown> {
   /** Reports progress: a Temporal heartbeat plus a (throttled) StageRun row update. */
   heartbeat(progress: StageProgress): void;
   /** Uploads a partial result and records it in the heartbeat details and the StageRun row. */
-  saveCheckpoint(data: string | Uint8Array, meta: { step: number } & Record<string, unknown>): Promise<CheckpointRecord>;
+  saveCheckpoint(
+    data: string | Uint8Array,
+    meta: { step: number } & Record<string, unknown>,
+  ): Promise<CheckpointRecord>;
   /** The latest checkpoint of an earlier attempt (this run) or of a failed run with the same key. */
   lastCheckpoint(): Promise<CheckpointRecord | undefined>;
   /** Uploads a file or bytes as a named output artifact. */
-  publish(name: string, data: string | Uint8Array, kind: string, mediaType: string): Promise<ArtifactRef>;
+  publish(
+    name: string,
+    data: string | Uint8Array,
+    kind: string,
+    mediaType: string,
+  ): Promise<ArtifactRef>;
   logMetric(key: string, value: number, step?: number): Promise<void>;
   /** Aborted when Temporal cancels the activity (delivered with heartbeats). */
   signal: AbortSignal;

@@ -30,13 +30,31 @@ async function main(): Promise<void> {
   const client = await connectTemporal(env);
   const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
   const prefix = `bench-${randomBytes(4).toString('hex')}-`;
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
-  const workers = await createWorkers({ queues: ['control', 'cpu'], taskQueuePrefix: prefix, deps: { db: database.db, artifacts, env }, env, connection, workflowBundle });
+  const workflowBundle = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    logger: new DefaultLogger('WARN'),
+  });
+  const workers = await createWorkers({
+    queues: ['control', 'cpu'],
+    taskQueuePrefix: prefix,
+    deps: { db: database.db, artifacts, env },
+    env,
+    connection,
+    workflowBundle,
+  });
   const config = resolveConfig({ recipe: getRecipe('bench-chain'), sets: [`nonce="${prefix}"`] });
   const runOnce = async (force: boolean) => {
     const started = Date.now();
-    const launched = await launchRun({ db: database.db, client, config, force, taskQueuePrefix: prefix });
-    const result = (await client.workflow.getHandle(launched.workflowId).result()) as ExperimentResult;
+    const launched = await launchRun({
+      db: database.db,
+      client,
+      config,
+      force,
+      taskQueuePrefix: prefix,
+    });
+    const result = (await client.workflow
+      .getHandle(launched.workflowId)
+      .result()) as ExperimentResult;
     return { runId: launched.runId, wallMs: Date.now() - started, result };
   };
   try {
@@ -44,9 +62,18 @@ async function main(): Promise<void> {
       await runOnce(true); // warm-up: bundle load, connections, prepared statements
       const executed = await runOnce(true);
       const cached = await runOnce(false);
-      return { executed: await measure(database.db, executed), cached: await measure(database.db, cached) };
+      return {
+        executed: await measure(database.db, executed),
+        cached: await measure(database.db, cached),
+      };
     });
-    const output = { benchmark: 'orchestration', stages: 100, host: `${process.platform} ${process.arch}`, at: new Date().toISOString(), ...report };
+    const output = {
+      benchmark: 'orchestration',
+      stages: 100,
+      host: `${process.platform} ${process.arch}`,
+      at: new Date().toISOString(),
+      ...report,
+    };
     mkdirSync(fileURLToPath(new URL('../results/', import.meta.url)), { recursive: true });
     writeFileSync(RESULTS, `${JSON.stringify(output, null, 2)}\n`);
     console.log(JSON.stringify(output, null, 2));
@@ -58,15 +85,21 @@ async function main(): Promise<void> {
   }
 }
 
-async function measure(db: Awaited<ReturnType<typeof createTestDatabase>>['db'], run: { runId: string; wallMs: number; result: ExperimentResult }) {
+async function measure(
+  db: Awaited<ReturnType<typeof createTestDatabase>>['db'],
+  run: { runId: string; wallMs: number; result: ExperimentResult },
+) {
   const rows = await db.stageRun.findMany({ where: { runId: run.runId } });
   const overhead: number[] = [];
   const scheduleToStart: number[] = [];
   const bookkeeping: number[] = [];
   for (const [name, info] of Object.entries(run.result.stages)) {
-    const timing = (rows.find((row) => row.stage === name)?.outputs as StageRunDetails | null)?.timing;
-    const implMs = timing?.implStartedAt && timing.implEndedAt ? timing.implEndedAt - timing.implStartedAt : 0;
-    if (info.launchedAt !== undefined && info.finishedAt !== undefined) overhead.push(info.finishedAt - info.launchedAt - implMs);
+    const timing = (rows.find((row) => row.stage === name)?.outputs as StageRunDetails | null)
+      ?.timing;
+    const implMs =
+      timing?.implStartedAt && timing.implEndedAt ? timing.implEndedAt - timing.implStartedAt : 0;
+    if (info.launchedAt !== undefined && info.finishedAt !== undefined)
+      overhead.push(info.finishedAt - info.launchedAt - implMs);
     if (timing) {
       scheduleToStart.push(timing.startedAt - timing.scheduledAt);
       if (timing.implStartedAt) bookkeeping.push(timing.implStartedAt - timing.startedAt);
@@ -77,7 +110,12 @@ async function measure(db: Awaited<ReturnType<typeof createTestDatabase>>['db'],
     wallMs: run.wallMs,
     perStageWallMs: Math.round((run.wallMs / 100) * 10) / 10,
     overheadMs: summarize(overhead),
-    ...(scheduleToStart.length ? { runStageScheduleToStartMs: summarize(scheduleToStart), runStageBookkeepingBeforeImplMs: summarize(bookkeeping) } : {}),
+    ...(scheduleToStart.length
+      ? {
+          runStageScheduleToStartMs: summarize(scheduleToStart),
+          runStageBookkeepingBeforeImplMs: summarize(bookkeeping),
+        }
+      : {}),
   };
 }
 

@@ -13,7 +13,10 @@ export interface RunComparison {
  * PostgreSQL. Missing values are null.
  */
 export async function loadComparison(db: PrismaClient, runIds: string[]): Promise<RunComparison> {
-  const runs = await db.run.findMany({ where: { id: { in: runIds } }, include: { experiment: true } });
+  const runs = await db.run.findMany({
+    where: { id: { in: runIds } },
+    include: { experiment: true },
+  });
   const missing = runIds.filter((id) => !runs.some((run) => run.id === id));
   if (missing.length > 0) throw new ConfigError(`unknown run(s): ${missing.join(', ')}`);
   const ordered = runIds.map((id) => runs.find((run) => run.id === id)!);
@@ -24,17 +27,29 @@ export async function loadComparison(db: PrismaClient, runIds: string[]): Promis
     table.set(metric, values);
   };
   for (const [column, run] of ordered.entries()) {
-    const metrics = await db.metric.findMany({ where: { runId: run.id }, orderBy: [{ step: 'asc' }, { at: 'asc' }] });
+    const metrics = await db.metric.findMany({
+      where: { runId: run.id },
+      orderBy: [{ step: 'asc' }, { at: 'asc' }],
+    });
     for (const metric of metrics) set(`${metric.stage}.${metric.key}`, column, metric.value);
-    const evals = await db.evalResult.findMany({ where: { runId: run.id }, orderBy: { createdAt: 'asc' } });
+    const evals = await db.evalResult.findMany({
+      where: { runId: run.id },
+      orderBy: { createdAt: 'asc' },
+    });
     for (const result of evals) {
       set(`eval.${result.dataset}.em`, column, result.em);
       set(`eval.${result.dataset}.f1`, column, result.f1);
     }
   }
   return {
-    runs: ordered.map((run) => ({ id: run.id, experiment: run.experiment.name, status: run.status })),
-    rows: [...table.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([metric, values]) => ({ metric, values })),
+    runs: ordered.map((run) => ({
+      id: run.id,
+      experiment: run.experiment.name,
+      status: run.status,
+    })),
+    rows: [...table.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([metric, values]) => ({ metric, values })),
   };
 }
 
@@ -50,7 +65,8 @@ export function renderComparison(comparison: RunComparison): string {
     metric,
     ...values.map((value, index) => {
       const base = values[0];
-      if (index === 0 || value === null || base === null || base === undefined) return formatNumber(value);
+      if (index === 0 || value === null || base === null || base === undefined)
+        return formatNumber(value);
       const delta = value - base;
       return `${formatNumber(value)} (${delta >= 0 ? '+' : ''}${formatNumber(delta)})`;
     }),

@@ -29,18 +29,36 @@ function planOf(recipe: string, config: unknown, rowStages: string[]): StagePlan
   } catch {
     // The recipe changed since the run: fall back to the stages that have rows.
     return [...new Set(rowStages)].map((name) => ({
-      name, version: '?', impl: name, queue: 'cpu', inputs: [], slice: null, shardCount: 0,
+      name,
+      version: '?',
+      impl: name,
+      queue: 'cpu',
+      inputs: [],
+      slice: null,
+      shardCount: 0,
       timeouts: { startToCloseMs: 0, heartbeatMs: 0 },
-      retry: { maximumAttempts: 0, initialIntervalMs: 0, backoffCoefficient: 0, maximumIntervalMs: 0 },
+      retry: {
+        maximumAttempts: 0,
+        initialIntervalMs: 0,
+        backoffCoefficient: 0,
+        maximumIntervalMs: 0,
+      },
     }));
   }
 }
 
 /** Loads a run with its stage table; an unknown id is a ConfigError. */
 export async function loadRunShow(db: PrismaClient, runId: string): Promise<RunShow> {
-  const run = await db.run.findUnique({ where: { id: runId }, include: { experiment: true, stageRuns: true } });
+  const run = await db.run.findUnique({
+    where: { id: runId },
+    include: { experiment: true, stageRuns: true },
+  });
   if (!run) throw new ConfigError(`run ${runId} does not exist (see \`rag-r1 ls\`)`);
-  const plan = planOf(run.experiment.recipe, run.experiment.config, run.stageRuns.map((row) => row.stage));
+  const plan = planOf(
+    run.experiment.recipe,
+    run.experiment.config,
+    run.stageRuns.map((row) => row.stage),
+  );
   return {
     id: run.id,
     status: run.status,
@@ -59,7 +77,9 @@ export async function loadRunShow(db: PrismaClient, runId: string): Promise<RunS
 
 /** The human-readable `show` output. */
 export function renderRunShow(show: RunShow): string {
-  const elapsed = show.startedAt ? (show.finishedAt ?? new Date()).getTime() - show.startedAt.getTime() : null;
+  const elapsed = show.startedAt
+    ? (show.finishedAt ?? new Date()).getTime() - show.startedAt.getTime()
+    : null;
   const header = [
     `run ${show.id}  ${show.status}${elapsed !== null ? `  ${formatDuration(elapsed)}` : ''}`,
     `experiment ${show.experiment} (${show.recipe}, config ${show.configHash.slice(0, 12)})` +
@@ -67,7 +87,9 @@ export function renderRunShow(show: RunShow): string {
       (show.force ? '  forced' : ''),
   ];
   if (show.error) header.push(`error: ${show.error}`);
-  const rows = [['STAGE', 'QUEUE', 'STATUS', 'ATT', 'SHARDS', 'PROGRESS', 'TIME', 'WORKER', 'ERROR']];
+  const rows = [
+    ['STAGE', 'QUEUE', 'STATUS', 'ATT', 'SHARDS', 'PROGRESS', 'TIME', 'WORKER', 'ERROR'],
+  ];
   for (const view of show.stages) {
     rows.push([
       view.stage,

@@ -41,9 +41,13 @@ function latestPerShard(rows: StageRunRow[]): Map<number, StageRunRow> {
 }
 
 function duration(rows: StageRunRow[], isOpen: boolean, now: number): number | null {
-  const starts = rows.map((row) => row.startedAt?.getTime()).filter((t): t is number => t !== undefined);
+  const starts = rows
+    .map((row) => row.startedAt?.getTime())
+    .filter((t): t is number => t !== undefined);
   if (starts.length === 0) return null;
-  const ends = rows.map((row) => row.finishedAt?.getTime()).filter((t): t is number => t !== undefined);
+  const ends = rows
+    .map((row) => row.finishedAt?.getTime())
+    .filter((t): t is number => t !== undefined);
   const end = isOpen || ends.length === 0 ? now : Math.max(...ends);
   return end - Math.min(...starts);
 }
@@ -52,7 +56,11 @@ function duration(rows: StageRunRow[], isOpen: boolean, now: number): number | n
  * Folds a run's StageRun rows (every attempt, every shard) into one line per planned stage:
  * the aggregate row when the stage finished, otherwise the shards' latest attempts.
  */
-export function buildStageViews(plan: StagePlan[], rows: StageRunRow[], now: number = Date.now()): StageView[] {
+export function buildStageViews(
+  plan: StagePlan[],
+  rows: StageRunRow[],
+  now: number = Date.now(),
+): StageView[] {
   return plan.map((stage) => {
     const own = rows.filter((row) => row.stage === stage.name);
     const latest = latestPerShard(own);
@@ -63,12 +71,23 @@ export function buildStageViews(plan: StagePlan[], rows: StageRunRow[], now: num
     let status = whole?.status ?? 'PENDING';
     if (!whole && shardRows.length > 0) {
       const statuses = new Set(shardRows.map((row) => row.status));
-      status = statuses.has('FAILED') ? 'FAILED' : statuses.has('CANCELLED') ? 'CANCELLED' : 'RUNNING';
+      status = statuses.has('FAILED')
+        ? 'FAILED'
+        : statuses.has('CANCELLED')
+          ? 'CANCELLED'
+          : 'RUNNING';
     }
     const isSharded = stage.shardCount > 0;
-    const finishedShards = shardRows.filter((row) => row.status === 'COMPLETED' || row.status === 'CACHED').length;
+    const finishedShards = shardRows.filter(
+      (row) => row.status === 'COMPLETED' || row.status === 'CACHED',
+    ).length;
     const progressRows = isSharded ? shardRows : whole ? [whole] : [];
-    const done = isSharded && whole ? stage.shardCount : isSharded ? finishedShards + partial(shardRows) : (whole?.progress ?? 0);
+    const done =
+      isSharded && whole
+        ? stage.shardCount
+        : isSharded
+          ? finishedShards + partial(shardRows)
+          : (whole?.progress ?? 0);
     const total = isSharded ? stage.shardCount : (whole?.progressTotal ?? null);
     const isFinished = status === 'COMPLETED' || status === 'CACHED';
     return {
@@ -76,19 +95,25 @@ export function buildStageViews(plan: StagePlan[], rows: StageRunRow[], now: num
       queue: stage.gpuClass ? `gpu-${stage.gpuClass}` : stage.queue,
       status: whole?.cacheHit ? 'CACHED' : status,
       attempts,
-      shards: isSharded ? `${whole && isFinished ? stage.shardCount : finishedShards}/${stage.shardCount}` : '',
+      shards: isSharded
+        ? `${whole && isFinished ? stage.shardCount : finishedShards}/${stage.shardCount}`
+        : '',
       done: isFinished && total ? total : done,
       total: isFinished && !total ? 1 : total,
       worker: [...new Set(progressRows.map((row) => row.workerIdentity).filter(Boolean))].join(','),
-      durationMs: duration(own.filter((row) => !row.cacheHit), status === 'RUNNING', now),
+      durationMs: duration(
+        own.filter((row) => !row.cacheHit),
+        status === 'RUNNING',
+        now,
+      ),
       error: !isFinished && failed ? `${failed.errorType ?? 'Error'}: ${failed.error ?? ''}` : '',
     };
   });
 }
 
-/** Fractional progress of the shards still running. */
+/** Fractional progress of the shards not finished (running, or stopped part-way). */
 function partial(rows: StageRunRow[]): number {
   return rows
-    .filter((row) => row.status === 'RUNNING' && row.progressTotal)
+    .filter((row) => row.status !== 'COMPLETED' && row.status !== 'CACHED' && row.progressTotal)
     .reduce((sum, row) => sum + row.progress / (row.progressTotal ?? 1), 0);
 }

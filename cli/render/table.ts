@@ -1,9 +1,16 @@
 /** Renders rows as aligned text columns; the first row is the header. */
 export function renderTable(rows: string[][]): string {
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, index) => (widths[index] = Math.max(widths[index] ?? 0, visibleLength(cell))));
+  for (const row of rows)
+    row.forEach(
+      (cell, index) => (widths[index] = Math.max(widths[index] ?? 0, visibleLength(cell))),
+    );
   return rows
-    .map((row) => row.map((cell, index) => (index === row.length - 1 ? cell : pad(cell, widths[index] ?? 0))).join('  '))
+    .map((row) =>
+      row
+        .map((cell, index) => (index === row.length - 1 ? cell : pad(cell, widths[index] ?? 0)))
+        .join('  '),
+    )
     .join('\n');
 }
 
@@ -18,7 +25,8 @@ function pad(text: string, width: number): string {
 
 /** A fixed-width progress bar: `[######------] 50%`; unknown totals show the count. */
 export function progressBar(done: number, total: number | null | undefined, width = 20): string {
-  if (!total || total <= 0) return `[${'?'.repeat(width)}] ${done > 0 ? String(done) : ''}`.trimEnd();
+  if (!total || total <= 0)
+    return `[${'?'.repeat(width)}] ${done > 0 ? String(done) : ''}`.trimEnd();
   const fraction = Math.max(0, Math.min(1, done / total));
   const filled = Math.round(fraction * width);
   return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${Math.floor(fraction * 100)}%`;

@@ -14,7 +14,11 @@ describe('resolveConfig', () => {
       file: parseConfigText('c.json', '{"transform":{"shards":3,"rounds":5}}'),
       sets: ['transform.rounds=9', 'faults.whileFileExists=/tmp/x'],
     });
-    const config = resolved.config as { generate: { records: number }; transform: { shards: number; rounds: number }; faults: { whileFileExists: string } };
+    const config = resolved.config as {
+      generate: { records: number };
+      transform: { shards: number; rounds: number };
+      faults: { whileFileExists: string };
+    };
     expect(config.generate.records).toBe(20_000);
     expect(config.transform.shards).toBe(3);
     expect(config.transform.rounds).toBe(9);
@@ -30,8 +34,12 @@ describe('resolveConfig', () => {
   });
 
   it('names the field path of a bad value and of an unknown key', () => {
-    expect(() => resolveConfig({ recipe, sets: ['transform.shards=0'] })).toThrow(/transform\.shards/);
-    expect(() => resolveConfig({ recipe, sets: ['transform.shardz=2'] })).toThrow(/transform.*shardz/);
+    expect(() => resolveConfig({ recipe, sets: ['transform.shards=0'] })).toThrow(
+      /transform\.shards/,
+    );
+    expect(() => resolveConfig({ recipe, sets: ['transform.shardz=2'] })).toThrow(
+      /transform.*shardz/,
+    );
     expect(() => resolveConfig({ recipe, preset: 'huge' })).toThrow(ConfigError);
   });
 });

@@ -48,13 +48,18 @@ export function setAtPath(target: unknown, path: string[], value: unknown): unkn
 }
 
 /** Validates against a schema; every issue is reported with its field path. */
-export function validateConfig<Config>(schema: ZodType<Config>, raw: unknown, origin: string): Config {
+export function validateConfig<Config>(
+  schema: ZodType<Config>,
+  raw: unknown,
+  origin: string,
+): Config {
   const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
-  const lines = parsed.error.issues.map((issue) => {
-    const keys = 'keys' in issue && Array.isArray(issue.keys) ? `.${issue.keys.join(',')}` : '';
-    const path = issue.path.length > 0 ? issue.path.join('.') : '(root)';
-    return `${path}${issue.code === 'unrecognized_keys' ? keys : ''}: ${issue.message}`;
+  const lines = parsed.error.issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => `${[...issue.path, key].join('.')}: unknown field`);
+    }
+    return [`${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`];
   });
   throw new ConfigError(`invalid config (${origin}): ${lines.join('; ')}`);
 }
@@ -85,7 +90,9 @@ export function resolveConfig(layers: ConfigLayers): ResolvedConfig {
   const presetName = layers.preset ?? recipe.defaultPreset;
   if (!(presetName in recipe.presets)) {
     const known = Object.keys(recipe.presets).join(', ');
-    throw new ConfigError(`recipe ${recipe.name}: unknown preset "${presetName}" (known: ${known})`);
+    throw new ConfigError(
+      `recipe ${recipe.name}: unknown preset "${presetName}" (known: ${known})`,
+    );
   }
   let raw: unknown = recipe.presets[presetName] ?? {};
   if (layers.file) {

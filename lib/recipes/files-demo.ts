@@ -9,7 +9,11 @@ import type { RecipeDefinition, StageDefinition } from '../stages/types.ts';
  */
 export const DemoFaultSchema = z
   .object({
-    stage: z.enum(['transform', 'hash']).nullable().default(null).describe('stage to fail, or null'),
+    stage: z
+      .enum(['transform', 'hash'])
+      .nullable()
+      .default(null)
+      .describe('stage to fail, or null'),
     atRecord: z.number().int().nonnegative().default(0).describe('record index where it fails'),
     whileFileExists: z.string().optional().describe('fail only while this file exists'),
   })

@@ -15,7 +15,9 @@ describe('topologicalOrder', () => {
   it('rejects duplicates, unknown inputs and cycles, naming the stage', () => {
     expect(() => topologicalOrder([node('a'), node('a')])).toThrow('duplicate stage "a"');
     expect(() => topologicalOrder([node('a', ['x'])])).toThrow('"a" reads unknown stage "x"');
-    expect(() => topologicalOrder([node('a', ['b']), node('b', ['a'])])).toThrow('cycle among a, b');
+    expect(() => topologicalOrder([node('a', ['b']), node('b', ['a'])])).toThrow(
+      'cycle among a, b',
+    );
   });
 });
 
@@ -23,7 +25,9 @@ describe('the files-demo plan', () => {
   const plan = buildRunPlan(filesDemoRecipe, filesDemoRecipe.configSchema.parse({}));
 
   it('runs transform and wordcount in parallel once generate is done', () => {
-    expect(readyStages(plan.stages, new Set(), new Set()).map((stage) => stage.name)).toEqual(['generate']);
+    expect(readyStages(plan.stages, new Set(), new Set()).map((stage) => stage.name)).toEqual([
+      'generate',
+    ]);
     const ready = readyStages(plan.stages, new Set(['generate']), new Set());
     expect(ready.map((stage) => stage.name)).toEqual(['transform', 'wordcount']);
     expect(downstreamOf(plan.stages, 'transform')).toEqual(['hash']);
@@ -42,10 +46,20 @@ describe('the files-demo plan', () => {
     const transform = plan.stages.find((stage) => stage.name === 'transform')!;
     const inputs = { generate: { artifacts: { records: ref }, summary: { at: 1 } } };
     const base = stageCacheKey(transform, inputs, 0);
-    expect(stageCacheKey(transform, { generate: { ...inputs.generate, summary: { at: 2 } } }, 0)).toBe(base);
+    expect(
+      stageCacheKey(transform, { generate: { ...inputs.generate, summary: { at: 2 } } }, 0),
+    ).toBe(base);
     expect(stageCacheKey(transform, inputs, 1)).not.toBe(base);
     expect(stageCacheKey({ ...transform, version: '2' }, inputs, 0)).not.toBe(base);
-    expect(stageCacheKey(transform, { generate: { artifacts: { records: { ...ref, sha256: 'b'.repeat(64) } }, summary: {} } }, 0)).not.toBe(base);
-    expect(stageCacheKey({ ...generate, slice: { seed: 8 } }, {})).not.toBe(stageCacheKey(generate, {}));
+    expect(
+      stageCacheKey(
+        transform,
+        { generate: { artifacts: { records: { ...ref, sha256: 'b'.repeat(64) } }, summary: {} } },
+        0,
+      ),
+    ).not.toBe(base);
+    expect(stageCacheKey({ ...generate, slice: { seed: 8 } }, {})).not.toBe(
+      stageCacheKey(generate, {}),
+    );
   });
 });

@@ -12,9 +12,24 @@ export const QUEUE_TIMEOUTS: Record<QueueKind, StageTimeouts> = {
 };
 
 export const QUEUE_RETRY: Record<QueueKind, StageRetry> = {
-  control: { maximumAttempts: 10, initialIntervalMs: 200, backoffCoefficient: 2, maximumIntervalMs: 10_000 },
-  cpu: { maximumAttempts: 5, initialIntervalMs: 1_000, backoffCoefficient: 2, maximumIntervalMs: 60_000 },
-  gpu: { maximumAttempts: 3, initialIntervalMs: 10_000, backoffCoefficient: 2, maximumIntervalMs: 600_000 },
+  control: {
+    maximumAttempts: 10,
+    initialIntervalMs: 200,
+    backoffCoefficient: 2,
+    maximumIntervalMs: 10_000,
+  },
+  cpu: {
+    maximumAttempts: 5,
+    initialIntervalMs: 1_000,
+    backoffCoefficient: 2,
+    maximumIntervalMs: 60_000,
+  },
+  gpu: {
+    maximumAttempts: 3,
+    initialIntervalMs: 10_000,
+    backoffCoefficient: 2,
+    maximumIntervalMs: 600_000,
+  },
 };
 
 /** The task queue name for a queue kind, with the optional test/tenant prefix and GPU class. */

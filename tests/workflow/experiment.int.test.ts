@@ -7,7 +7,12 @@ import { cancelRun, resumeRun } from '../../workflows/client/launch-run.ts';
 import { createHarness, stageRows, type Harness } from './harness.ts';
 
 let harness: Harness;
-const SMALL = ['generate.records=400', 'transform.shards=2', 'transform.rounds=20', 'transform.checkpointEvery=50'];
+const SMALL = [
+  'generate.records=400',
+  'transform.shards=2',
+  'transform.rounds=20',
+  'transform.checkpointEvery=50',
+];
 
 beforeAll(async () => {
   harness = await createHarness('exp');
@@ -16,8 +21,16 @@ afterAll(async () => {
   await harness?.close();
 });
 
-function artifactOf(rows: Awaited<ReturnType<typeof stageRows>>, stage: string, shard: number, name: string) {
-  const row = rows.find((r) => r.stage === stage && r.shard === shard && (r.status === 'COMPLETED' || r.status === 'CACHED'));
+function artifactOf(
+  rows: Awaited<ReturnType<typeof stageRows>>,
+  stage: string,
+  shard: number,
+  name: string,
+) {
+  const row = rows.find(
+    (r) =>
+      r.stage === stage && r.shard === shard && (r.status === 'COMPLETED' || r.status === 'CACHED'),
+  );
   return (row?.outputs as StageRunDetails | null)?.output?.artifacts[name]?.sha256;
 }
 
@@ -29,14 +42,17 @@ describe('experimentWorkflow on files-demo', () => {
       expect(await harness.waitForRun(first.runId)).toEqual({ status: 'COMPLETED', error: null });
       const firstRows = await stageRows(harness, first.runId);
       expect(firstRows.filter((r) => r.status === 'CACHED')).toEqual([]);
-      expect(firstRows.filter((r) => r.stage === 'transform').map((r) => r.shard)).toEqual([-1, 0, 1]);
+      expect(firstRows.filter((r) => r.stage === 'transform').map((r) => r.shard)).toEqual([
+        -1, 0, 1,
+      ]);
 
       // Another experiment: only wordcount's slice differs, so generate and transform are reused.
       const second = await harness.launch('files-demo', [...SMALL, 'wordcount.top=5']);
       expect(second.experimentId).not.toBe(first.experimentId);
       expect((await harness.waitForRun(second.runId)).status).toBe('COMPLETED');
       const secondRows = await stageRows(harness, second.runId);
-      const status = (stage: string) => secondRows.find((r) => r.stage === stage && r.shard === -1)?.status;
+      const status = (stage: string) =>
+        secondRows.find((r) => r.stage === stage && r.shard === -1)?.status;
       expect(status('generate')).toBe('CACHED');
       expect(status('transform')).toBe('CACHED');
       expect(secondRows.find((r) => r.stage === 'generate')?.cacheHit).toBe(true);
@@ -49,9 +65,17 @@ describe('experimentWorkflow on files-demo', () => {
       expect((await harness.waitForRun(forced.runId)).status).toBe('COMPLETED');
       const forcedRows = await stageRows(harness, forced.runId);
       expect(forcedRows.filter((r) => r.cacheHit)).toEqual([]);
-      expect(forcedRows.filter((r) => r.stage === 'transform' && r.shard >= 0 && r.status === 'COMPLETED')).toHaveLength(2);
-      expect(artifactOf(forcedRows, 'hash', -1, 'merkle')).toBe(artifactOf(firstRows, 'hash', -1, 'merkle'));
-      expect(artifactOf(forcedRows, 'transform', 1, 'transformed')).toBe(artifactOf(firstRows, 'transform', 1, 'transformed'));
+      expect(
+        forcedRows.filter(
+          (r) => r.stage === 'transform' && r.shard >= 0 && r.status === 'COMPLETED',
+        ),
+      ).toHaveLength(2);
+      expect(artifactOf(forcedRows, 'hash', -1, 'merkle')).toBe(
+        artifactOf(firstRows, 'hash', -1, 'merkle'),
+      );
+      expect(artifactOf(forcedRows, 'transform', 1, 'transformed')).toBe(
+        artifactOf(firstRows, 'transform', 1, 'transformed'),
+      );
     });
   });
 
@@ -59,7 +83,13 @@ describe('experimentWorkflow on files-demo', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rag-r1-fault-'));
     const switchFile = join(dir, 'fail');
     writeFileSync(switchFile, '');
-    const sets = [...SMALL, 'seed=11', 'faults.stage="transform"', 'faults.atRecord=160', `faults.whileFileExists=${switchFile}`];
+    const sets = [
+      ...SMALL,
+      'seed=11',
+      'faults.stage="transform"',
+      'faults.atRecord=160',
+      `faults.whileFileExists=${switchFile}`,
+    ];
     const workers = await harness.workers();
     try {
       await workers.runUntil(async () => {
@@ -71,26 +101,47 @@ describe('experimentWorkflow on files-demo', () => {
         expect(outcome.error).toContain('injected fault');
         const failedRows = await stageRows(harness, failed.runId);
         const shard0 = failedRows.filter((r) => r.stage === 'transform' && r.shard === 0);
-        expect(shard0.map((r) => [r.attempt, r.status, r.errorType])).toEqual([[1, 'FAILED', 'DATA_INVALID']]);
+        expect(shard0.map((r) => [r.attempt, r.status, r.errorType])).toEqual([
+          [1, 'FAILED', 'DATA_INVALID'],
+        ]);
         expect(failedRows.find((r) => r.stage === 'hash')).toBeUndefined();
 
         rmSync(switchFile);
         expect(existsSync(switchFile)).toBe(false);
-        const resumed = await resumeRun({ db: harness.database.db, client: harness.client, runId: failed.runId, taskQueuePrefix: harness.prefix });
+        const resumed = await resumeRun({
+          db: harness.database.db,
+          client: harness.client,
+          runId: failed.runId,
+          taskQueuePrefix: harness.prefix,
+        });
         expect((await harness.waitForRun(resumed.runId)).status).toBe('COMPLETED');
-        const run = await harness.database.db.run.findUniqueOrThrow({ where: { id: resumed.runId } });
+        const run = await harness.database.db.run.findUniqueOrThrow({
+          where: { id: resumed.runId },
+        });
         expect(run.resumedFromId).toBe(failed.runId);
         const rows = await stageRows(harness, resumed.runId);
-        const executed = rows.filter((r) => r.status === 'COMPLETED' && r.shard !== -1 || (r.shard === -1 && r.status === 'COMPLETED' && r.stage !== 'transform'));
-        expect(executed.map((r) => `${r.stage}#${r.shard}`).sort()).toEqual(['hash#-1', 'transform#0']);
-        expect(rows.filter((r) => r.status === 'CACHED').map((r) => `${r.stage}#${r.shard}`).sort()).toEqual([
-          'generate#-1',
-          'transform#1',
-          'wordcount#-1',
+        const executed = rows.filter(
+          (r) =>
+            (r.status === 'COMPLETED' && r.shard !== -1) ||
+            (r.shard === -1 && r.status === 'COMPLETED' && r.stage !== 'transform'),
+        );
+        expect(executed.map((r) => `${r.stage}#${r.shard}`).sort()).toEqual([
+          'hash#-1',
+          'transform#0',
         ]);
+        expect(
+          rows
+            .filter((r) => r.status === 'CACHED')
+            .map((r) => `${r.stage}#${r.shard}`)
+            .sort(),
+        ).toEqual(['generate#-1', 'transform#1', 'wordcount#-1']);
         const resumedShard = rows.find((r) => r.stage === 'transform' && r.shard === 0)!;
         const details = resumedShard.outputs as StageRunDetails;
-        expect(details.resumedFrom).toMatchObject({ source: 'previous-run', step: 150, runId: failed.runId });
+        expect(details.resumedFrom).toMatchObject({
+          source: 'previous-run',
+          step: 150,
+          runId: failed.runId,
+        });
       });
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -100,10 +151,16 @@ describe('experimentWorkflow on files-demo', () => {
   it('continues as new on a long graph and answers the progress query', async () => {
     const workers = await harness.workers();
     await workers.runUntil(async () => {
-      const launched = await harness.launch('bench-chain', [`nonce="${harness.prefix}"`], { historyThreshold: 150 });
+      const launched = await harness.launch('bench-chain', [`nonce="${harness.prefix}"`], {
+        historyThreshold: 150,
+      });
       expect((await harness.waitForRun(launched.runId)).status).toBe('COMPLETED');
       const handle = harness.client.workflow.getHandle(launched.workflowId);
-      const progress = await handle.query<{ completed: number; total: number; continuedAsNew: number }>('progress');
+      const progress = await handle.query<{
+        completed: number;
+        total: number;
+        continuedAsNew: number;
+      }>('progress');
       expect(progress.completed).toBe(100);
       expect(progress.total).toBe(100);
       expect(progress.continuedAsNew).toBeGreaterThan(2);
@@ -115,10 +172,22 @@ describe('experimentWorkflow on files-demo', () => {
   it('cancel stops running stages within a few heartbeat intervals and marks the run cancelled', async () => {
     const workers = await harness.workers();
     await workers.runUntil(async () => {
-      const launched = await harness.launch('files-demo', ['generate.records=2000', 'transform.shards=2', 'transform.rounds=3000', 'seed=5']);
+      const launched = await harness.launch('files-demo', [
+        'generate.records=2000',
+        'transform.shards=2',
+        'transform.rounds=3000',
+        'seed=5',
+      ]);
       const db = harness.database.db;
       for (let tries = 0; ; tries += 1) {
-        const running = await db.stageRun.findMany({ where: { runId: launched.runId, stage: 'transform', status: 'RUNNING', progress: { gt: 0 } } });
+        const running = await db.stageRun.findMany({
+          where: {
+            runId: launched.runId,
+            stage: 'transform',
+            status: 'RUNNING',
+            progress: { gt: 0 },
+          },
+        });
         if (running.length === 2) break;
         if (tries > 600) throw new Error('transform shards never reported progress');
         await new Promise((resolve) => setTimeout(resolve, 100));
@@ -129,21 +198,28 @@ describe('experimentWorkflow on files-demo', () => {
       expect((await harness.waitForRun(launched.runId, 60_000)).status).toBe('CANCELLED');
       const elapsed = Date.now() - requestedAt;
       expect(elapsed).toBeLessThan(3 * heartbeatMs);
-      const shards = await db.stageRun.findMany({ where: { runId: launched.runId, stage: 'transform', shard: { gte: 0 } } });
+      const shards = await db.stageRun.findMany({
+        where: { runId: launched.runId, stage: 'transform', shard: { gte: 0 } },
+      });
       expect(shards.map((r) => [r.status, r.errorType])).toEqual([
         ['CANCELLED', 'CANCELLED'],
         ['CANCELLED', 'CANCELLED'],
       ]);
       // The activities really stopped: their progress no longer moves, and they ended before the run did.
       const run = await db.run.findUniqueOrThrow({ where: { id: launched.runId } });
-      for (const shard of shards) expect(shard.finishedAt!.getTime()).toBeLessThanOrEqual(run.finishedAt!.getTime());
+      for (const shard of shards)
+        expect(shard.finishedAt!.getTime()).toBeLessThanOrEqual(run.finishedAt!.getTime());
       await new Promise((resolve) => setTimeout(resolve, 1_500));
-      const later = await db.stageRun.findMany({ where: { runId: launched.runId, stage: 'transform', shard: { gte: 0 } } });
+      const later = await db.stageRun.findMany({
+        where: { runId: launched.runId, stage: 'transform', shard: { gte: 0 } },
+      });
       expect(later.map((r) => r.progress)).toEqual(shards.map((r) => r.progress));
       expect(later.every((r) => r.progress < 1000)).toBe(true);
       const hash = await db.stageRun.findFirst({ where: { runId: launched.runId, stage: 'hash' } });
       expect(hash).toBeNull();
-      const progress = await harness.client.workflow.getHandle(launched.workflowId).query<{ status: string }>('progress');
+      const progress = await harness.client.workflow
+        .getHandle(launched.workflowId)
+        .query<{ status: string }>('progress');
       expect(progress.status).toBe('cancelled');
       console.log(`cancel took ${elapsed} ms`);
     });

@@ -23,7 +23,11 @@ export interface Harness {
   /** Unique task-queue prefix of this file. */
   prefix: string;
   workers(options?: { identity?: string; prefix?: string }): Promise<WorkerGroup>;
-  launch(recipe: string, sets: string[], options?: { force?: boolean; historyThreshold?: number }): Promise<LaunchedRun & { config: ResolvedConfig }>;
+  launch(
+    recipe: string,
+    sets: string[],
+    options?: { force?: boolean; historyThreshold?: number },
+  ): Promise<LaunchedRun & { config: ResolvedConfig }>;
   waitForRun(runId: string, timeoutMs?: number): Promise<{ status: string; error: string | null }>;
   close(): Promise<void>;
 }
@@ -42,7 +46,10 @@ export async function createHarness(name: string): Promise<Harness> {
   const deps: ActivityDeps = { db: database.db, artifacts, env };
   const client = await connectTemporal(env);
   const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } });
+  bundle ??= bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
+  });
   const prefix = `t-${name}-${randomBytes(4).toString('hex')}-`;
   return {
     env,
@@ -65,15 +72,23 @@ export async function createHarness(name: string): Promise<Harness> {
     },
     async launch(recipe, sets, options = {}) {
       const config = resolveConfig({ recipe: getRecipe(recipe), sets });
-      const launched = await launchRun({ db: database.db, client, config, taskQueuePrefix: prefix, ...options });
+      const launched = await launchRun({
+        db: database.db,
+        client,
+        config,
+        taskQueuePrefix: prefix,
+        ...options,
+      });
       return { ...launched, config };
     },
     async waitForRun(runId, timeoutMs = 120_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const run = await database.db.run.findUniqueOrThrow({ where: { id: runId } });
-        if (['COMPLETED', 'FAILED', 'CANCELLED'].includes(run.status)) return { status: run.status, error: run.error };
-        if (Date.now() > deadline) throw new Error(`run ${runId} still ${run.status} after ${timeoutMs} ms`);
+        if (['COMPLETED', 'FAILED', 'CANCELLED'].includes(run.status))
+          return { status: run.status, error: run.error };
+        if (Date.now() > deadline)
+          throw new Error(`run ${runId} still ${run.status} after ${timeoutMs} ms`);
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     },
@@ -87,5 +102,8 @@ export async function createHarness(name: string): Promise<Harness> {
 
 /** A run's StageRun rows as plain objects, ordered for assertions. */
 export async function stageRows(harness: Harness, runId: string) {
-  return harness.database.db.stageRun.findMany({ where: { runId }, orderBy: [{ stage: 'asc' }, { shard: 'asc' }, { attempt: 'asc' }] });
+  return harness.database.db.stageRun.findMany({
+    where: { runId },
+    orderBy: [{ stage: 'asc' }, { shard: 'asc' }, { attempt: 'asc' }],
+  });
 }

@@ -20,8 +20,23 @@ afterAll(async () => {
 async function spawnWorker(identity: string): Promise<ChildProcess> {
   const proc = spawn(
     process.execPath,
-    ['--import', 'tsx', 'cli/main.ts', 'worker', '--queues', 'control,cpu,gpu', '--queue-prefix', harness.prefix, '--identity', identity],
-    { cwd: ROOT, env: { ...process.env, DATABASE_URL: harness.database.url }, stdio: ['ignore', 'ignore', 'pipe'] },
+    [
+      '--import',
+      'tsx',
+      'cli/main.ts',
+      'worker',
+      '--queues',
+      'control,cpu,gpu',
+      '--queue-prefix',
+      harness.prefix,
+      '--identity',
+      identity,
+    ],
+    {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: harness.database.url },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
   );
   let stderr = '';
   await new Promise<void>((resolve, reject) => {
@@ -38,7 +53,11 @@ async function spawnWorker(identity: string): Promise<ChildProcess> {
   return proc;
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -48,14 +67,22 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
   }
 }
 
-const CONFIG = ['generate.records=1200', 'transform.shards=1', 'transform.rounds=2000', 'transform.checkpointEvery=100', 'seed=21'];
+const CONFIG = [
+  'generate.records=1200',
+  'transform.shards=1',
+  'transform.rounds=2000',
+  'transform.checkpointEvery=100',
+  'seed=21',
+];
 
 describe('a worker killed mid-stage', () => {
   it('is replaced: the stage resumes from its checkpoint on a new worker and the outputs match an uninterrupted run', async () => {
     child = await spawnWorker('worker-A');
     const launched = await harness.launch('files-demo', CONFIG);
     const killedAt = await waitFor('a transform checkpoint at step >= 300', async () => {
-      const row = await harness.database.db.stageRun.findFirst({ where: { runId: launched.runId, stage: 'transform', attempt: 1 } });
+      const row = await harness.database.db.stageRun.findFirst({
+        where: { runId: launched.runId, stage: 'transform', attempt: 1 },
+      });
       const step = (row?.outputs as StageRunDetails | null)?.checkpoint?.step ?? 0;
       return row?.status === 'RUNNING' && step >= 300 ? step : undefined;
     });
@@ -80,10 +107,17 @@ describe('a worker killed mid-stage', () => {
       expect((await harness.waitForRun(fresh.runId, 180_000)).status).toBe('COMPLETED');
       const freshRows = await stageRows(harness, fresh.runId);
       const artifact = (list: typeof rows, stage: string, name: string) =>
-        (list.find((r) => r.stage === stage && r.status === 'COMPLETED')?.outputs as StageRunDetails).output?.artifacts[name]?.sha256;
-      expect((freshRows.find((r) => r.stage === 'transform')?.outputs as StageRunDetails).resumedFrom).toBeUndefined();
+        (
+          list.find((r) => r.stage === stage && r.status === 'COMPLETED')
+            ?.outputs as StageRunDetails
+        ).output?.artifacts[name]?.sha256;
+      expect(
+        (freshRows.find((r) => r.stage === 'transform')?.outputs as StageRunDetails).resumedFrom,
+      ).toBeUndefined();
       expect(artifact(rows, 'transform', 'transformed')).toBeDefined();
-      expect(artifact(rows, 'transform', 'transformed')).toBe(artifact(freshRows, 'transform', 'transformed'));
+      expect(artifact(rows, 'transform', 'transformed')).toBe(
+        artifact(freshRows, 'transform', 'transformed'),
+      );
       expect(artifact(rows, 'hash', 'merkle')).toBe(artifact(freshRows, 'hash', 'merkle'));
     });
   });

@@ -76,7 +76,10 @@ export async function launchRun(options: LaunchRunOptions): Promise<LaunchedRun>
       args: [input],
     });
   } catch (error) {
-    await db.run.update({ where: { id: runId }, data: { status: 'FAILED', error: `could not start: ${(error as Error).message}` } });
+    await db.run.update({
+      where: { id: runId },
+      data: { status: 'FAILED', error: `could not start: ${(error as Error).message}` },
+    });
     throw error;
   }
   return { runId, workflowId, experimentId: experiment.id };
@@ -96,10 +99,15 @@ export interface ResumeRunOptions {
  * come back from the stage cache; the failed stage restarts from its last checkpoint.
  */
 export async function resumeRun(options: ResumeRunOptions): Promise<LaunchedRun> {
-  const run = await options.db.run.findUnique({ where: { id: options.runId }, include: { experiment: true } });
+  const run = await options.db.run.findUnique({
+    where: { id: options.runId },
+    include: { experiment: true },
+  });
   if (!run) throw new ConfigError(`run ${options.runId} does not exist`);
   if (run.status !== 'FAILED' && run.status !== 'CANCELLED') {
-    throw new ConfigError(`run ${run.id} is ${run.status}; only FAILED or CANCELLED runs can be resumed`);
+    throw new ConfigError(
+      `run ${run.id} is ${run.status}; only FAILED or CANCELLED runs can be resumed`,
+    );
   }
   const { experiment } = run;
   return launchRun({
@@ -120,11 +128,20 @@ export async function resumeRun(options: ResumeRunOptions): Promise<LaunchedRun>
 }
 
 /** Asks a run's workflow to cancel; the workflow marks the run CANCELLED once its stages stop. */
-export async function cancelRun(options: { db: PrismaClient; client: Client; runId: string; reason?: string }): Promise<void> {
+export async function cancelRun(options: {
+  db: PrismaClient;
+  client: Client;
+  runId: string;
+  reason?: string;
+}): Promise<void> {
   const run = await options.db.run.findUnique({ where: { id: options.runId } });
   if (!run) throw new ConfigError(`run ${options.runId} does not exist`);
   if (run.status !== 'RUNNING' && run.status !== 'PENDING') {
-    throw new ConfigError(`run ${run.id} is ${run.status}; only PENDING or RUNNING runs can be cancelled`);
+    throw new ConfigError(
+      `run ${run.id} is ${run.status}; only PENDING or RUNNING runs can be cancelled`,
+    );
   }
-  await options.client.workflow.getHandle(run.workflowId).signal('cancel', { reason: options.reason ?? 'user request' });
+  await options.client.workflow
+    .getHandle(run.workflowId)
+    .signal('cancel', { reason: options.reason ?? 'user request' });
 }
