@@ -82,6 +82,7 @@ export function createStageContext(
     inputs: input.inputs,
     signal: activity.cancellationSignal,
     workDir,
+    db: deps.db,
     log,
     heartbeat,
     async download(ref, fileName) {

@@ -146,6 +146,8 @@ export interface StageContext<Slice = unknown> {
   signal: AbortSignal;
   workDir: string;
   log: StageLogger;
+  /** The run registry, for stages that index their outputs in it (evaluate, report). */
+  db: PrismaClient;
   /** The GPU this attempt holds (GPU stages only). */
   gpu?: { index: number; gpuClass?: string };
 }
