@@ -4,7 +4,9 @@ import { hashStage } from './demo/hash.ts';
 import { transformStage } from './demo/transform.ts';
 import { trivialStage } from './demo/trivial.ts';
 import { wordcountStage } from './demo/wordcount.ts';
+import { evaluateStage } from './evaluate/evaluate-stage.ts';
 import { filterStage } from './filter/filter-stage.ts';
+import { reportStage } from './report/report-stage.ts';
 import { ppoTrainStage } from './ppo-train/ppo-train-stage.ts';
 import { prepareStage } from './prepare/prepare-stage.ts';
 import { sftSplitStage } from './sft-split/sft-split-stage.ts';
@@ -27,6 +29,8 @@ export const STAGE_REGISTRY: Record<string, StageImpl<never> | StageImplementati
   'sft-train': sftTrainStage,
   filter: filterStage,
   'ppo-train': ppoTrainStage,
+  evaluate: evaluateStage,
+  report: reportStage,
 };
 
 /** The implementation registered under `impl`, normalized to the object form. */

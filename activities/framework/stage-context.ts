@@ -83,6 +83,8 @@ export function createStageContext(
     signal: activity.cancellationSignal,
     workDir,
     db: deps.db,
+    artifacts: deps.artifacts,
+    ...(deps.mlflow ? { mlflow: deps.mlflow } : {}),
     log,
     heartbeat,
     async download(ref, fileName) {

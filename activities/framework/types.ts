@@ -146,8 +146,11 @@ export interface StageContext<Slice = unknown> {
   signal: AbortSignal;
   workDir: string;
   log: StageLogger;
-  /** The run registry, for stages that index their outputs in it (evaluate, report). */
+  /** The run registry, artifact store and metric mirror, for stages that index their outputs
+   * in the registry themselves (evaluate, report). */
   db: PrismaClient;
+  artifacts: ArtifactStoreLike;
+  mlflow?: MetricMirror;
   /** The GPU this attempt holds (GPU stages only). */
   gpu?: { index: number; gpuClass?: string };
 }

@@ -135,7 +135,8 @@ const stages: StageDefinition<RagR1Config>[] = [
       'ppo-train',
       'evaluate',
     ],
-    configSlice: (config) => ({ name: config.name }),
+    // The report shows the whole config, so all of it is its slice.
+    configSlice: (config) => config,
     timeouts: { startToCloseMs: 10 * 60_000, heartbeatMs: 0 },
     description: 'Markdown and HTML report of the run',
   },

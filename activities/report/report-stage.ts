@@ -1,0 +1,98 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { marked } from 'marked';
+import { z } from 'zod';
+import { loadEnv } from '../../lib/env.ts';
+import { readJsonlAll } from '../../lib/jsonl.ts';
+import type { RagR1Config } from '../../lib/rag-r1/config.ts';
+import {
+  renderReportHtml,
+  renderReportMarkdown,
+  type ReportInput,
+} from '../../lib/rag-r1/report.ts';
+import type { Series } from '../../lib/rag-r1/svg-chart.ts';
+import { canonicalJson, sha256Hex } from '../../lib/hash.ts';
+import { recordEvaluateStage } from '../evaluate/record-results.ts';
+import type { StageContext, StageResult } from '../framework/types.ts';
+
+const CurvePointSchema = z
+  .object({ step: z.number(), metrics: z.record(z.string(), z.number()) })
+  .strict();
+
+/** Which trainer metrics become report charts. */
+const CHARTS: Array<{ title: string; stage: string; keys: string[] }> = [
+  { title: 'SFT loss', stage: 'sft-train', keys: ['loss'] },
+  { title: 'PPO reward', stage: 'ppo-train', keys: ['reward'] },
+  { title: 'PPO KL to reference', stage: 'ppo-train', keys: ['kl'] },
+  { title: 'PPO entropy and retrievals', stage: 'ppo-train', keys: ['entropy', 'retrievals'] },
+];
+
+async function readCurves(ctx: StageContext<RagR1Config>): Promise<Record<string, Series[]>> {
+  const curves: Record<string, Series[]> = {};
+  const cache = new Map<string, Array<z.infer<typeof CurvePointSchema>>>();
+  for (const chart of CHARTS) {
+    const ref = ctx.inputs[chart.stage]?.artifacts['curve'];
+    if (!ref) continue;
+    if (!cache.has(chart.stage)) {
+      const path = await ctx.download(ref, `${chart.stage}-curve.jsonl`);
+      cache.set(chart.stage, await readJsonlAll(path, CurvePointSchema));
+    }
+    const points = cache.get(chart.stage)!;
+    curves[chart.title] = chart.keys
+      .map((key) => ({
+        name: key,
+        points: points
+          .filter((p) => p.metrics[key] !== undefined)
+          .map((p) => ({ step: p.step, value: p.metrics[key]! })),
+      }))
+      .filter((series) => series.points.length > 0);
+  }
+  return curves;
+}
+
+/**
+ * The report stage: records the evaluation as EvalResult rows (over all evaluate shards), then
+ * writes one Markdown and one HTML report with the config, stage statistics, training curves
+ * and the evaluation table.
+ */
+export async function reportStage(ctx: StageContext<RagR1Config>): Promise<StageResult> {
+  const evaluate = ctx.inputs['evaluate'];
+  const recorded = evaluate
+    ? await recordEvaluateStage(
+        { db: ctx.db, artifacts: ctx.artifacts, ...(ctx.mlflow ? { mlflow: ctx.mlflow } : {}) },
+        { runId: ctx.runId, output: evaluate },
+      )
+    : { rows: [] };
+  const env = loadEnv();
+  const input: ReportInput = {
+    title: `RAG-R1 run report: ${ctx.config.name}`,
+    runId: ctx.runId,
+    configHash: sha256Hex(canonicalJson(ctx.config)),
+    config: ctx.config,
+    stages: Object.entries(ctx.inputs).map(([name, output]) => ({
+      name,
+      summary: output.shards ? { shards: output.shards.map((s) => s.summary) } : output.summary,
+      ...(typeof output.summary['seconds'] === 'number'
+        ? { seconds: output.summary['seconds'] }
+        : {}),
+    })),
+    curves: await readCurves(ctx),
+    evalRows: recorded.rows,
+    normalize: ctx.config.evaluate.normalize,
+    links: {
+      'Web UI': `http://127.0.0.1:${env.WEB_PORT}/runs/${ctx.runId}`,
+      'Temporal UI': env.TEMPORAL_UI_URL,
+      MLflow: env.MLFLOW_TRACKING_URI,
+    },
+  };
+  const markdownPath = join(ctx.workDir, 'report.md');
+  const htmlPath = join(ctx.workDir, 'report.html');
+  await writeFile(markdownPath, renderReportMarkdown(input));
+  await writeFile(
+    htmlPath,
+    renderReportHtml(input, (md) => marked.parse(md, { async: false })),
+  );
+  await ctx.publish('markdown', markdownPath, 'report', 'text/markdown');
+  await ctx.publish('html', htmlPath, 'report', 'text/html');
+  return { summary: { evalRows: recorded.rows.length } };
+}
