@@ -1,6 +1,6 @@
 /**
  * TypeScript port of the trainer's word-level tokenizer (trainer/rag_r1_trainer/tokenizer.py).
- * Same piece pattern, same id layout (special tokens, 256 byte tokens, learned pieces), same
+ * Same split (special tokens first, then the piece pattern between them), same id layout (special tokens, 256 byte tokens, learned pieces), same
  * fallbacks, so ids agree with the Python trainer; fixtures/vectors.json is checked by both.
  */
 import { readFileSync } from 'node:fs';
@@ -49,7 +49,8 @@ export function createTokenizer(file: TokenizerFile): Tokenizer {
   const specialIds = new Map(specials.map((token, id) => [token, id] as const));
   const pieceIds = new Map(file.pieces.map((piece, index) => [piece, pieceOffset + index] as const));
   const alternation = [...specials].sort((a, b) => b.length - a.length).map(escapeRegExp);
-  const pattern = new RegExp([...alternation, PIECE_PATTERN].join('|'), 'gu');
+  const specialPattern = new RegExp(alternation.join('|'), 'gu');
+  const piecePattern = new RegExp(PIECE_PATTERN, 'gu');
   const utf8 = new TextEncoder();
   const spaceId = pieceIds.get(' ');
 
@@ -67,9 +68,20 @@ export function createTokenizer(file: TokenizerFile): Tokenizer {
     for (const byte of utf8.encode(piece)) out.push(byteOffset + byte);
   };
 
+  const encodeGap = (gap: string, out: number[]): void => {
+    for (const match of gap.matchAll(piecePattern)) encodePiece(match[0], out);
+  };
+
+  // Special tokens are split out first, wherever they stand (even right after a space).
   const encode = (text: string): number[] => {
     const out: number[] = [];
-    for (const match of text.matchAll(pattern)) encodePiece(match[0], out);
+    let at = 0;
+    for (const match of text.matchAll(specialPattern)) {
+      encodeGap(text.slice(at, match.index), out);
+      encodePiece(match[0], out);
+      at = match.index + match[0].length;
+    }
+    encodeGap(text.slice(at), out);
     return out;
   };
 

@@ -31,7 +31,7 @@ class Runtime(Strict):
     seed: int = 0
     device: Literal["auto", "cpu", "cuda"] = "auto"
     bf16: bool = Field(True, description="bf16 autocast on CUDA; CPU always runs fp32")
-    threads: int = Field(2, ge=1, description="torch CPU threads")
+    threads: int = Field(1, ge=1, description="torch CPU threads (1 is fastest for the tiny model, and on a busy machine)")
     output_dir: str
     checkpoint_every: int = Field(50, ge=1)
     keep_last: int = Field(3, ge=1)
@@ -107,7 +107,7 @@ class ProbeConfig(RolloutFields):
     batch_size: int = Field(64, ge=1)
     seed: int = 0
     device: Literal["auto", "cpu", "cuda"] = "auto"
-    threads: int = Field(2, ge=1)
+    threads: int = Field(1, ge=1)
 
 
 class TokenizerConfig(Strict):

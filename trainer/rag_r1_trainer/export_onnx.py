@@ -94,7 +94,7 @@ def verify(model: GPT, tokenizer: Tokenizer, path: Path, prompts: list[str], new
 
 
 def run_export(cfg: ExportConfig) -> None:
-    torch.set_num_threads(2)
+    torch.set_num_threads(1)
     model, tokenizer, folder = load_policy(cfg.checkpoint, "config field 'checkpoint'", torch.device("cpu"))
     model.eval()
     out = Path(cfg.output_dir)

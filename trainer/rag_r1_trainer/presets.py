@@ -29,7 +29,7 @@ PAPER_SFT: dict[str, Any] = {
 TINY_SFT: dict[str, Any] = {
     "model": {"n_layer": 4, "n_head": 4, "n_embd": 128, "max_position": 512},
     "seq_len": 256, "batch_size": 16, "grad_accum": 1, "lr": 2e-3, "warmup_steps": 20,
-    "epochs": 4.0, "checkpoint_every": 100, "threads": 2, "device": "auto",
+    "epochs": 4.0, "checkpoint_every": 100, "threads": 1, "device": "auto",
 }
 
 TINY_PPO: dict[str, Any] = {
@@ -39,7 +39,7 @@ TINY_PPO: dict[str, Any] = {
     "mini_batch_size": 16, "micro_batch_size": 16, "temperature": 1.0, "top_p": 1.0,
     "total_steps": 20, "checkpoint_every": 5, "max_turns": 3, "max_response_length": 48,
     "max_obs_length": 200, "max_prompt_length": 480, "max_start_length": 128, "topk": 3,
-    "threads": 2,
+    "threads": 1,
 }
 
 PRESETS: dict[str, dict[str, dict[str, Any]]] = {

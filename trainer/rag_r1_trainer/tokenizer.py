@@ -1,8 +1,9 @@
 """Word-level tokenizer with byte fallback for the tiny world.
 
-Text is split into pieces by one regular expression shared with the TypeScript port
-(lib/tokenizer): special tokens, words with an optional leading space, single other characters
-with an optional leading space, newlines, and runs of other ASCII whitespace. Known pieces map to
+Text is first split at special tokens (tags, chat markers), then the text between them into
+pieces by one regular expression shared with the TypeScript port (lib/tokenizer): words with an
+optional leading space, single other characters with an optional leading space, newlines, and
+runs of other ASCII whitespace. Known pieces map to
 one id; an unknown " word" tries " " + "word"; anything else becomes its UTF-8 bytes
 (`<0xNN>` tokens), so every string round-trips exactly.
 """
@@ -28,9 +29,23 @@ SPECIAL_TOKENS = [PAD, BOS, EOS, UNK, *CHAT_TOKENS, *TAG_TOKENS]
 PIECE_PATTERN = r" ?[A-Za-z0-9]+| ?[^ \t\n\r\f\vA-Za-z0-9]|\n|[ \t\r\f\v]+"
 
 
+_PIECES = re.compile(PIECE_PATTERN)
+
+
 def _compile(specials: list[str]) -> re.Pattern[str]:
-    ordered = sorted(specials, key=len, reverse=True)
-    return re.compile("|".join([*(re.escape(s) for s in ordered), PIECE_PATTERN]))
+    return re.compile("|".join(re.escape(s) for s in sorted(specials, key=len, reverse=True)))
+
+
+def split_pieces(text: str, specials: re.Pattern[str]) -> list[str]:
+    """Special tokens first (wherever they are, even after a space), then the piece pattern."""
+    out: list[str] = []
+    at = 0
+    for match in specials.finditer(text):
+        out += _PIECES.findall(text, at, match.start())
+        out.append(match.group(0))
+        at = match.end()
+    out += _PIECES.findall(text, at)
+    return out
 
 
 class Tokenizer:
@@ -64,7 +79,7 @@ class Tokenizer:
         return self.special_ids[EOS]
 
     def pieces(self, text: str) -> list[str]:
-        return self._pattern.findall(text)
+        return split_pieces(text, self._pattern)
 
     def encode(self, text: str) -> list[int]:
         ids: list[int] = []
@@ -130,7 +145,7 @@ def build_tokenizer(texts: Iterable[str], max_vocab: int = 8000, min_count: int 
     pattern = _compile(SPECIAL_TOKENS)
     counts: Counter[str] = Counter()
     for text in texts:
-        counts.update(p for p in pattern.findall(text) if p not in SPECIAL_TOKENS)
+        counts.update(p for p in split_pieces(text, pattern) if p not in SPECIAL_TOKENS)
     budget = max(0, max_vocab - len(SPECIAL_TOKENS) - 256)
     ranked = sorted((p for p, c in counts.items() if c >= min_count), key=lambda p: (-counts[p], p))
     chosen = ranked[:budget]

@@ -26,6 +26,7 @@ VECTOR_TEXTS = [
     "Unknown words: Zyxwv qwerty 12345 and tabs\tand\r\nCRLF   spaces",
     "Non-ASCII: café naïve 東京 emoji 🎉 and combining é.",
     "trailing space ",
+    "<think> a </think> <search> b </search>\n<answer> c </answer>",
     "  leading spaces and <think><think> double tags </search",
 ]
 

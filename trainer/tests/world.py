@@ -1,7 +1,9 @@
 """A small seeded test world in the tiny world's formats: corpus, SFT samples, PPO questions.
 
-The task is built so that PPO has something real to learn: SFT teaches a 50/50 choice between
-answering from memory and searching; on held-out countries only searching can be right.
+Built so that PPO has something real to learn. SFT teaches a 50/50 choice between answering
+from memory (the capitals of an older "v1" world) and searching (the answer is copied from the
+retrieved document, whose capital varies per sample so it cannot be recalled). The retrieval
+corpus holds the current "v2" capitals, so only searching earns reward; PPO must learn to search.
 """
 
 from __future__ import annotations
@@ -26,28 +28,38 @@ def _names(rng: random.Random, n: int, suffix: str, taken: set[str]) -> list[str
     return out
 
 
-def make_world(root: Path, seed: int = 7, n_train: int = 80, n_heldout: int = 40, n_cities: int = 24) -> dict[str, Path]:
-    rng = random.Random(seed)
-    taken: set[str] = set()
-    countries = _names(rng, n_train + n_heldout, "ia", taken)
-    cities = _names(rng, n_cities, "on", taken)
-    capital = {c: rng.choice(cities) for c in countries}
-    corpus = [{"id": str(i), "contents": f"{c}   The capital of {c} is {capital[c]} ."} for i, c in enumerate(countries)]
-    index = {row["contents"].split()[0]: row for row in corpus}
-    sft: list[dict] = []
-    for c in countries[:n_train]:
+def _doc(country: str, city: str) -> dict:
+    return {"document": {"id": country, "contents": f"{country}   The capital of {country} is {city} ."}, "score": 1.0}
+
+
+def _sft_rows(rng: random.Random, countries: list[str], cities: list[str], old: dict[str, str]) -> list[dict]:
+    rows: list[dict] = []
+    for c in countries:
         messages = [{"role": "user", "content": PROMPT.format(q=f"What is the capital of {c}?")}]
         think = f"<think> I need the capital of {c} . </think>"
-        sft.append({"id": f"{c}-direct", "messages": messages, "target": f"{think}<answer> {capital[c]} </answer>", "class": 1})
+        rows.append({"id": f"{c}-direct", "messages": messages, "target": f"{think}<answer> {old[c]} </answer>", "class": 1})
         step1 = f"{think}<search> capital of {c} </search>"
-        others = [index[o] for o in rng.sample([x for x in countries if x != c], 2)]
-        obs = render_sq_observation([index[c], *others])
-        sft.append({"id": f"{c}-search", "messages": messages, "target": step1, "class": 2})
-        answer = f"<think> The capital of {c} is {capital[c]} . </think><answer> {capital[c]} </answer>"
-        sft.append({"id": f"{c}-read", "messages": messages, "context": step1 + obs, "target": answer, "class": 3})
+        rows.append({"id": f"{c}-search", "messages": messages, "target": step1, "class": 2})
+        city = rng.choice(cities)
+        others = [_doc(o, rng.choice(cities)) for o in rng.sample([x for x in countries if x != c], 2)]
+        obs = render_sq_observation([_doc(c, city), *others])
+        answer = f"<think> The capital of {c} is {city} . </think><answer> {city} </answer>"
+        rows.append({"id": f"{c}-read", "messages": messages, "context": step1 + obs, "target": answer, "class": 3})
+    return rows
+
+
+def make_world(root: Path, seed: int = 7, n_countries: int = 80, n_cities: int = 24) -> dict[str, Path]:
+    rng = random.Random(seed)
+    taken: set[str] = set()
+    countries = _names(rng, n_countries, "ia", taken)
+    cities = _names(rng, n_cities, "on", taken)
+    old = {c: rng.choice(cities) for c in countries}
+    new = {c: rng.choice([x for x in cities if x != old[c]]) for c in countries}
+    corpus = [{"id": str(i), "contents": f"{c}   The capital of {c} is {new[c]} ."} for i, c in enumerate(countries)]
+    sft = _sft_rows(rng, countries, cities, old)
     ppo = [
-        {"id": c, "question": f"What is the capital of {c}?", "golden_answers": [capital[c]], "prompt": PROMPT.format(q=f"What is the capital of {c}?")}
-        for c in countries[n_train:]
+        {"id": c, "question": f"What is the capital of {c}?", "golden_answers": [new[c]], "prompt": PROMPT.format(q=f"What is the capital of {c}?")}
+        for c in countries
     ]
     paths = {"corpus": root / "corpus.jsonl", "sft": root / "sft.jsonl", "ppo": root / "ppo.jsonl"}
     for key, rows in (("corpus", corpus), ("sft", sft), ("ppo", ppo)):

@@ -1,0 +1,80 @@
+"""Shared fixtures: a generated test world, a /retrieve server over it, one SFT checkpoint."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from rag_r1_trainer.build_tokenizer import iter_texts
+from rag_r1_trainer.tokenizer import build_tokenizer
+
+from .retriever_server import start_server
+from .world import make_world
+
+TRAINER_DIR = Path(__file__).resolve().parents[1]
+# Small enough for CI on 2 CPU cores, large enough to learn copying an answer out of Doc 1.
+TEST_MODEL = {"n_layer": 4, "n_head": 4, "n_embd": 128, "max_position": 256}
+SFT_STEPS = 160
+
+
+@dataclass
+class Run:
+    code: int
+    events: list[dict]
+    stderr: str
+
+    def of(self, kind: str) -> list[dict]:
+        return [e for e in self.events if e["event"] == kind]
+
+
+def parse_events(stdout: str) -> list[dict]:
+    return [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
+
+
+def run_trainer(subcommand: str, config: dict, resume_from: str | None = None, env: dict | None = None, timeout: int = 600) -> Run:
+    cmd = [sys.executable, "-m", "rag_r1_trainer", subcommand, "--config", json.dumps(config)]
+    if resume_from:
+        cmd += ["--resume-from", resume_from]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=TRAINER_DIR, env={**os.environ, **(env or {})}, timeout=timeout)
+    return Run(proc.returncode, parse_events(proc.stdout), proc.stderr)
+
+
+@pytest.fixture(scope="session")
+def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("world")
+    paths = make_world(root)
+    tokenizer = build_tokenizer(iter_texts([str(paths["corpus"]), str(paths["sft"]), str(paths["ppo"])]))
+    paths["tokenizer"] = root / "tokenizer.json"
+    tokenizer.save(paths["tokenizer"])
+    return paths
+
+
+@pytest.fixture(scope="session")
+def retriever_url(world: dict[str, Path]):
+    server, url = start_server(world["corpus"])
+    yield url
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def sft_run(world: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Run:
+    out = tmp_path_factory.mktemp("sft")
+    config = {
+        "preset": "tiny", "train_file": str(world["sft"]), "tokenizer": str(world["tokenizer"]), "output_dir": str(out),
+        "model": TEST_MODEL, "seq_len": 256, "batch_size": 16, "lr": 2e-3, "max_steps": SFT_STEPS, "checkpoint_every": 80,
+        "log_every": 10, "seed": 1,
+    }
+    run = run_trainer("sft", config)
+    assert run.code == 0, run.stderr[-3000:]
+    return run
+
+
+@pytest.fixture(scope="session")
+def sft_checkpoint(sft_run: Run) -> str:
+    return sft_run.of("checkpoint")[-1]["path"]
