@@ -282,6 +282,7 @@ function registerWorker(program: Command): void {
     )
     .option('--cpu-concurrency <n>', 'concurrent CPU stages (default: cores)', (v) => Number(v))
     .option('--identity <id>', 'worker identity recorded on StageRun rows')
+    .option('--no-mlflow', 'do not mirror metrics to MLflow')
     .addOption(
       new Option('--queue-prefix <prefix>', 'task queue prefix (tests, tenants)').hideHelp(),
     )
@@ -300,6 +301,7 @@ function registerWorker(program: Command): void {
         queues: queues as QueueKind[],
         env: loadEnv(),
         gpuCount: options.gpuCount,
+        mlflow: options.mlflow,
         ...(options.gpuClass ? { gpuClass: options.gpuClass } : {}),
         ...(options.cpuConcurrency ? { cpuConcurrency: options.cpuConcurrency } : {}),
         ...(options.identity ? { identity: options.identity } : {}),

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.ts';
+import { createMlflowMirror } from '../activities/framework/mlflow-mirror.ts';
 import { defaultWorkerIdentity } from '../activities/framework/run-stage.ts';
 import type { Env } from '../lib/env.ts';
 import { ServiceUnavailableError } from '../lib/errors.ts';
@@ -140,19 +141,42 @@ export async function createWorkers(options: StartWorkerOptions): Promise<Worker
   };
 }
 
-/** Builds the worker dependencies from the environment (PostgreSQL, S3, optional MLflow). */
-export async function createWorkerDeps(env: Env): Promise<ActivityDeps> {
+/**
+ * Builds the worker dependencies from the environment: PostgreSQL, S3 and, when the tracking
+ * server answers at start, the MLflow metric mirror (a down MLflow must not slow every stage).
+ */
+export async function createWorkerDeps(
+  env: Env,
+  options: { mlflow?: boolean } = {},
+): Promise<ActivityDeps> {
   const { createDb } = await import('../infra/db/client.ts');
   const { ArtifactStore } = await import('../infra/s3/artifact-store.ts');
   const db = createDb(env.DATABASE_URL);
-  return { db, artifacts: ArtifactStore.fromEnv(env, db), env };
+  const deps: ActivityDeps = { db, artifacts: ArtifactStore.fromEnv(env, db), env };
+  if (options.mlflow === false) return deps;
+  const { MlflowClient } = await import('../infra/mlflow/client.ts');
+  const mlflow = new MlflowClient({
+    trackingUri: env.MLFLOW_TRACKING_URI,
+    timeoutMs: 5_000,
+    retry: { attempts: 1 },
+  });
+  try {
+    await mlflow.getOrCreateExperiment('rag-r1');
+    deps.mlflow = createMlflowMirror(MlflowClient.fromEnv(env), db);
+  } catch (error) {
+    console.error(
+      `rag-r1 worker: MLflow at ${env.MLFLOW_TRACKING_URI} unavailable, metrics stay in PostgreSQL only (${(error as Error).message})`,
+    );
+  }
+  return deps;
 }
 
 /** Starts the workers of this process and runs them until SIGINT/SIGTERM. */
 export async function startWorker(
-  options: Omit<StartWorkerOptions, 'deps'> & { deps?: ActivityDeps },
+  options: Omit<StartWorkerOptions, 'deps'> & { deps?: ActivityDeps; mlflow?: boolean },
 ): Promise<void> {
-  const deps = options.deps ?? (await createWorkerDeps(options.env));
+  const deps =
+    options.deps ?? (await createWorkerDeps(options.env, { mlflow: options.mlflow ?? true }));
   const group = await createWorkers({ ...options, deps });
   console.error(
     `rag-r1 worker ${options.identity ?? defaultWorkerIdentity()} polling ${group.taskQueues.join(', ')}`,

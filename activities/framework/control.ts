@@ -123,6 +123,9 @@ export function createControlActivities(deps: ActivityDeps) {
         where: { id: input.runId },
         data: { status: input.status, error: input.error ?? null, finishedAt: now },
       });
+      await deps.mlflow
+        ?.finishRun?.({ runId: input.runId, status: input.status })
+        .catch(() => undefined);
       if (input.status === 'COMPLETED') return;
       await db.stageRun.updateMany({
         where: { runId: input.runId, status: { in: ['RUNNING', 'PENDING'] } },

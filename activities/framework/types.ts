@@ -23,7 +23,7 @@ export interface ArtifactStoreLike {
   getBytes(sha256: string): Promise<Uint8Array>;
 }
 
-/** Optional metric mirror (MLflow); failures there never fail a stage. */
+/** Optional metric mirror (MLflow); failures there never fail a stage or a run. */
 export interface MetricMirror {
   logMetric(input: {
     runId: string;
@@ -32,6 +32,8 @@ export interface MetricMirror {
     value: number;
     step: number;
   }): Promise<void>;
+  /** Closes the mirrored run, if one was opened. */
+  finishRun?(input: { runId: string; status: 'COMPLETED' | 'FAILED' | 'CANCELLED' }): Promise<void>;
 }
 
 /** Hands out GPU indexes so at most `gpuCount` GPU stages run at once in one worker process. */
