@@ -82,13 +82,21 @@ function readHits(file: string): Map<string, [string, number][]> {
 }
 const a = readHits(join(work, 'ours-hits.jsonl'));
 const b = readHits(join(work, 'bm25s-hits.jsonl'));
+// bm25s breaks score ties arbitrarily (argpartition); we prefer the lower doc number. A peer hit
+// missing from our top 10 whose score equals our 10th score is a tie, not a ranking difference.
 let shared = 0;
+let tied = 0;
 let total = 0;
 let exactQueries = 0;
 for (const [id, peerHits] of b) {
-  const expected = peerHits.filter(([, score]) => score > 0).map(([doc]) => doc);
-  const got = new Set((a.get(id) ?? []).map(([doc]) => doc));
-  const overlap = expected.filter((doc) => got.has(doc)).length;
+  const expected = peerHits.filter(([, score]) => score > 0);
+  const ours = a.get(id) ?? [];
+  const got = new Set(ours.map(([doc]) => doc));
+  const kth = ours.at(-1)?.[1] ?? 0;
+  const overlap = expected.filter(([doc]) => got.has(doc)).length;
+  tied += expected.filter(
+    ([doc, score]) => !got.has(doc) && Math.abs(score - kth) <= 1e-4 * Math.max(1, Math.abs(kth)),
+  ).length;
   shared += overlap;
   total += expected.length;
   if (overlap === expected.length) exactQueries += 1;
@@ -105,6 +113,7 @@ const result = {
   },
   bm25s: peer,
   top10Overlap: shared / total,
+  top10OverlapCountingTies: (shared + tied) / total,
   queriesWithIdenticalTop10Sets: exactQueries / b.size,
   ratios: {
     qpsSingleThread: oursQuery.qpsSingleThread / peer.qpsSingleThread,
