@@ -29,7 +29,7 @@ function memoryStore(): ArtifactStoreLike & { objects: Map<string, Uint8Array> }
   };
 }
 
-function fakeContext(store: ArtifactStoreLike, slice: EvaluateSlice, inputs: Record<string, StageOutput>, shard: number, workDir: string) {
+function fakeContext(db: TestDatabase['db'], store: ArtifactStoreLike, slice: EvaluateSlice, inputs: Record<string, StageOutput>, shard: number, workDir: string) {
   const published: Record<string, ArtifactRef> = {};
   let checkpoint: CheckpointRecord | undefined;
   const heartbeats: number[] = [];
@@ -51,6 +51,8 @@ function fakeContext(store: ArtifactStoreLike, slice: EvaluateSlice, inputs: Rec
       return ref;
     },
     logMetric: async () => undefined,
+    db,
+    artifacts: store,
   };
   return { ctx, published, heartbeats };
 }
@@ -86,11 +88,15 @@ describe('evaluate stage on the ONNX fixture policy', () => {
     const shards: StageOutput[] = [];
     for (const shard of [0, 1]) {
       const workDir = await mkdtemp(join(tmpdir(), `rag-r1-eval-${shard}-`));
-      const { ctx, published, heartbeats } = fakeContext(store, slice, inputs, shard, workDir);
+      const { ctx, published, heartbeats } = fakeContext(database.db, store, slice, inputs, shard, workDir);
       const result = await evaluateStage(ctx);
       expect(heartbeats.length).toBeGreaterThan(0);
       shards.push({ artifacts: published, summary: result.summary ?? {} });
     }
+    // Evaluating again (another run, same checkpoints and settings) comes from the cache.
+    const again = fakeContext(database.db, store, slice, inputs, 0, await mkdtemp(join(tmpdir(), 'rag-r1-eval-again-')));
+    expect((await evaluateStage(again.ctx)).summary).toMatchObject({ cached: 20, ran: 0 });
+    expect(shards[0]!.summary).toMatchObject({ cached: 0, ran: 20 });
     const lines = [...(await readEvalOutputs(store, shards[0]!.artifacts['outputs']!.sha256)), ...(await readEvalOutputs(store, shards[1]!.artifacts['outputs']!.sha256))];
     // 5 methods x 2 datasets x 4 questions, split 2 + 2 per dataset between the shards.
     expect(lines).toHaveLength(40);

@@ -17,6 +17,7 @@ import {
 } from '../rollouts/resources.ts';
 import { createStageRolloutCheckpoint } from '../rollouts/stage-checkpoint.ts';
 import { openOnnxPolicy, type OpenedPolicy } from './policy.ts';
+import { createPrismaEvalCache } from './eval-cache.ts';
 import { evaluateUnits, unitKey, type EvalWorkUnit } from './run-evaluation.ts';
 import { cacheParts, methodStamp } from './stamps.ts';
 
@@ -54,7 +55,8 @@ function decodingOf(config: EvaluateSlice): EvalDecoding {
 
 /**
  * The evaluate stage (one shard): every method (final policy plus baselines) on this shard's
- * part of each dataset. Writes per-question outputs; per-dataset EvalResult rows are made over
+ * part of each dataset. Answers already in the evaluation cache (same checkpoint, question,
+ * decoding and retriever stamp) are reused, not regenerated. Writes per-question outputs; per-dataset EvalResult rows are made over
  * all shards by `recordEvaluateStage`, since a shard only sees its part.
  */
 export async function evaluateStage(ctx: StageContext<EvaluateSlice>): Promise<StageResult> {
@@ -105,7 +107,7 @@ export async function evaluateStage(ctx: StageContext<EvaluateSlice>): Promise<S
         }
       }
     }
-    const { outputs } = await evaluateUnits({
+    const { outputs, cached, ran } = await evaluateUnits({
       units,
       retriever,
       topK: retrieval.topK,
@@ -113,6 +115,7 @@ export async function evaluateStage(ctx: StageContext<EvaluateSlice>): Promise<S
       normalize: evaluate.normalize,
       concurrency: CONCURRENCY,
       signal: ctx.signal,
+      cache: createPrismaEvalCache(ctx.db),
       checkpoint: createStageRolloutCheckpoint(ctx, {
         name: 'evaluate',
         schema: EvalOutputSchema,
@@ -133,7 +136,7 @@ export async function evaluateStage(ctx: StageContext<EvaluateSlice>): Promise<S
     );
     const errors = outputs.filter((output) => output.finishReason === 'error').length;
     if (errors > 0) ctx.log.warn('evaluation rollouts failed; they score 0', { errors });
-    return { summary: { normalize: evaluate.normalize, methods, rows, errors, shard: ctx.shard } };
+    return { summary: { normalize: evaluate.normalize, methods, rows, errors, cached, ran, shard: ctx.shard } };
   } finally {
     await retriever.close?.();
     for (const { policy } of policies.values()) await policy.backend.close?.();

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { RolloutConfigSchema } from '../agent/config.ts';
 import { runRollout } from '../agent/rollout.ts';
 import { responseText, type Trajectory } from '../agent/trajectory.ts';
@@ -9,21 +8,12 @@ import { exactMatch, f1Score } from '../qa/score.ts';
 import type { QaItem } from '../qa/types.ts';
 import type { Retriever } from '../retrieval/types.ts';
 import { runDirectAnswer } from './direct-answer.ts';
+import type { EvalDecoding } from './decoding.ts';
 import type { MethodPlan } from './methods.ts';
 import type { EvalOutput, TurnSummary } from './outputs.ts';
 
-/** Everything that changes generated text; hashed into stamps and eval-cache keys. */
-export const EvalDecodingSchema = z
-  .object({
-    temperature: z.number().min(0).default(0).describe('0 = greedy'),
-    topP: z.number().gt(0).max(1).default(1),
-    maxTurns: z.number().int().min(0).default(5),
-    maxTokensPerTurn: z.number().int().positive().default(1024),
-    maxObsTokens: z.number().int().positive().nullable().default(1000),
-    seed: z.number().int().optional(),
-  })
-  .strict();
-export type EvalDecoding = z.infer<typeof EvalDecodingSchema>;
+
+export { EvalDecodingSchema, type EvalDecoding } from './decoding.ts';
 
 export interface EvaluateItemOptions {
   plan: MethodPlan;
