@@ -46,11 +46,14 @@ export async function sftTrainStage(ctx: StageContext<SftTrainSlice>): Promise<S
   const result = await runTrainerStage(ctx, {
     python: trainerPython(loadEnv().RAG_R1_PYTHON),
     subcommand: 'sft',
-    config: {
+    // A resumed run keeps its checkpoint's tokenizer: the weights are tied to its vocabulary.
+    config: async (resumeDir) => ({
       preset: 'tiny',
       train_file: trainFile,
       ...((await hasRows(valFile)) ? { eval_file: valFile } : {}),
-      tokenizer,
+      tokenizer: resumeDir
+        ? join(resumeDir, 'tokenizer.json')
+        : await buildTokenizer(ctx, [corpus, trainFile]),
       output_dir: outputDir,
       model: {
         n_layer: config.model.layers,
@@ -64,7 +67,7 @@ export async function sftTrainStage(ctx: StageContext<SftTrainSlice>): Promise<S
       checkpoint_every: config.checkpointEvery,
       keep_last: 1000,
       device: config.device,
-    },
+    }),
   });
   const done = SftDoneSchema.parse(result.done);
   // After a resume on another worker the best checkpoint may live in the old work dir.
@@ -95,4 +98,10 @@ async function pathExists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+async function buildTokenizer(ctx: StageContext<SftTrainSlice>, inputs: string[]): Promise<string> {
+  const output = join(ctx.workDir, 'tokenizer.json');
+  await runTrainerCommand(ctx, 'build-tokenizer', { inputs, output });
+  return output;
 }

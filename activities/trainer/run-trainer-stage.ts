@@ -16,7 +16,8 @@ export function trainerPython(configured: string): string {
 export interface TrainerStageOptions {
   python: string;
   subcommand: 'sft' | 'ppo' | 'export-onnx' | 'build-tokenizer' | 'probe';
-  config: Record<string, unknown>;
+  /** The trainer config; a function gets the unpacked resume checkpoint, if any, first. */
+  config: Record<string, unknown> | ((resumeDir?: string) => Promise<Record<string, unknown>>);
   /** Metrics are mirrored to the registry every this many steps (all steps by default). */
   metricEvery?: number;
   /** Resume from the previous attempt's checkpoint (training); off for one-shot commands. */
@@ -41,8 +42,6 @@ export async function runTrainerStage(
   ctx: StageContext<unknown>,
   options: TrainerStageOptions,
 ): Promise<TrainerStageResult> {
-  const configPath = join(ctx.workDir, `${options.subcommand}-config.json`);
-  await writeFile(configPath, JSON.stringify(options.config, null, 2));
   const previous = options.resumable === false ? undefined : await ctx.lastCheckpoint();
   let resumeFrom: string | undefined;
   if (previous) {
@@ -51,6 +50,10 @@ export async function runTrainerStage(
     await unpackArchive(archive, resumeFrom);
     ctx.log.info('resuming trainer from checkpoint', { step: previous.step });
   }
+  const config =
+    typeof options.config === 'function' ? await options.config(resumeFrom) : options.config;
+  const configPath = join(ctx.workDir, `${options.subcommand}-config.json`);
+  await writeFile(configPath, JSON.stringify(config, null, 2));
   let lastCheckpointDir: string | undefined;
   const history: TrainerStageResult['history'] = [];
   const metricEvery = options.metricEvery ?? 1;

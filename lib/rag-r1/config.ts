@@ -140,7 +140,7 @@ const SftSchema = z
     batchSize: z.number().int().positive().default(8).describe('packed rows per step'),
     seqLen: z.number().int().positive().default(1024).describe('packed row length in tokens'),
     gradAccum: z.number().int().positive().default(1),
-    checkpointEvery: z.number().int().positive().default(100),
+    checkpointEvery: z.number().int().positive().default(25),
     device: z.enum(['cpu', 'cuda']).default('cpu'),
   })
   .strict();
