@@ -68,7 +68,7 @@ def sft_run(world: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) ->
     config = {
         "preset": "tiny", "train_file": str(world["sft"]), "tokenizer": str(world["tokenizer"]), "output_dir": str(out),
         "model": TEST_MODEL, "seq_len": 256, "batch_size": 16, "lr": 2e-3, "max_steps": SFT_STEPS, "checkpoint_every": 80,
-        "log_every": 10, "seed": 1,
+        "log_every": 10, "seed": 0,
     }
     run = run_trainer("sft", config)
     assert run.code == 0, run.stderr[-3000:]
