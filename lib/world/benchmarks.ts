@@ -32,19 +32,20 @@ interface Ctx {
   index: FactIndex;
   support: string[][];
   byKind: Map<EntityKind, Entity[]>;
+  /** Weighted tables are built once per skew and kind; rebuilding per draw is O(entities). */
+  tables: Map<string, { items: Entity[]; cumulative: number[] }>;
 }
 
 function picker(ctx: Ctx, skew: Skew): (kind: EntityKind) => Entity {
   const weight = (e: Entity): number =>
     skew === 'popular' ? e.popularity ** 1.5 : skew === 'tail' ? (1.05 - e.popularity) ** 3 : 1;
-  const cache = new Map<EntityKind, { items: Entity[]; cumulative: number[] }>();
   return (kind) => {
-    let table = cache.get(kind);
+    let table = ctx.tables.get(`${skew}:${kind}`);
     if (!table) {
       const items = ctx.byKind.get(kind) ?? [];
       let total = 0;
       table = { items, cumulative: items.map((e) => (total += weight(e))) };
-      cache.set(kind, table);
+      ctx.tables.set(`${skew}:${kind}`, table);
     }
     const target = ctx.rng.next() * (table.cumulative[table.cumulative.length - 1] ?? 0);
     let [lo, hi] = [0, table.items.length - 1];
@@ -172,6 +173,7 @@ export function generateQuestionSets(options: {
     else byKind.set(e.kind, [e]);
   }
   const usedKeys = new Set<string>();
+  const tables: Ctx['tables'] = new Map();
   const plans: Record<string, QuestionPlan> = {};
   const sets = {} as Record<DatasetName | 'train', QaItem[]>;
   for (const name of [...options.names, 'train'] as const) {
@@ -180,6 +182,7 @@ export function generateQuestionSets(options: {
       index,
       support: options.support,
       byKind,
+      tables,
     };
     const size = name === 'train' ? options.trainSize : options.testSize;
     const items: QaItem[] = [];

@@ -153,10 +153,11 @@ export function generateGraph(seed: number, entityCount: number): GraphParts {
     facts.filter((f) => f.relation === 'birth_year').map((f) => [f.subject, Number(f.object)]),
   );
   const pickPerson = sampler(rng, people);
+  const pickCity = sampler(rng, cities);
   for (const org of orgs) {
     const founder = pickPerson();
     addFact(org, 'founder', founder);
-    addFact(org, 'headquarters', sampler(rng, cities)());
+    addFact(org, 'headquarters', pickCity());
     addFact(org, 'org_founded', String((birthYear.get(founder.id) ?? 1850) + 20 + rng.int(35)));
   }
   for (const work of works) {

@@ -47,14 +47,17 @@ export class NameMaker {
   /** A pool of `size` distinct words of the given syllable count, none used elsewhere. */
   pool(size: number, syllables: () => number): string[] {
     const words: string[] = [];
-    let attempts = 0;
+    // Large worlds exhaust the short-word space; after a run of collisions, words get longer.
+    let extra = 0;
+    let collisions = 0;
     while (words.length < size) {
-      attempts += 1;
-      const word = makeWord(this.rng, syllables());
+      const word = makeWord(this.rng, syllables() + extra);
       if (this.used.has(word)) {
-        if (attempts > size * 50) throw new RangeError('name space exhausted');
+        collisions += 1;
+        if (collisions > 20) ((extra += 1), (collisions = 0));
         continue;
       }
+      collisions = 0;
       this.used.add(word);
       words.push(word);
     }
