@@ -1,4 +1,5 @@
 import { createControlActivities } from './framework/control.ts';
+import { createSweepActivities } from './evaluate/sweep-activities.ts';
 import { createRunStage } from './framework/run-stage.ts';
 import type { ActivityDeps, StageImpl, StageImplementation } from './framework/types.ts';
 import { STAGE_REGISTRY, getStageImplementation } from './registry.ts';
@@ -15,6 +16,7 @@ export function createActivities(
 ) {
   return {
     ...createControlActivities(deps),
+    ...createSweepActivities(deps),
     runStage: createRunStage(deps, (impl) => getStageImplementation(impl, registry)),
   };
 }
