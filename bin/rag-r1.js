@@ -8,7 +8,11 @@ import { dirname, join } from 'node:path';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', join(root, 'cli', 'main.ts'), ...process.argv.slice(2)],
-  { stdio: 'inherit' },
+  ['--import', import.meta.resolve('tsx'), join(root, 'cli', 'main.ts'), ...process.argv.slice(2)],
+  {
+    stdio: 'inherit',
+    // The AWS SDK warns on every start under Node 20; it stays supported for our use.
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...process.env },
+  },
 );
 process.exit(result.status ?? 1);
