@@ -12,7 +12,12 @@ const result = spawnSync(
   {
     stdio: 'inherit',
     // The AWS SDK warns on every start under Node 20; it stays supported for our use.
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...process.env },
+    // Local state lives in the checkout, wherever the command is run from.
+    env: {
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      RAG_R1_DATA_DIR: join(root, '.data'),
+      ...process.env,
+    },
   },
 );
 process.exit(result.status ?? 1);
