@@ -48,7 +48,11 @@ export async function evalSweepWorkflow(input: SweepWorkflowInput): Promise<Eval
     }
   }
   const results = await Promise.all(cells);
-  const { evalResults } = await control.recordSweepResults({ sweep: input.sweep, spec: input.spec, cells: results });
+  const { evalResults } = await control.recordSweepResults({
+    sweep: input.sweep,
+    spec: input.spec,
+    cells: results,
+  });
   return {
     checkpoints: targets.checkpoints.length,
     cells: results.length,

@@ -136,7 +136,17 @@ export async function evaluateStage(ctx: StageContext<EvaluateSlice>): Promise<S
     );
     const errors = outputs.filter((output) => output.finishReason === 'error').length;
     if (errors > 0) ctx.log.warn('evaluation rollouts failed; they score 0', { errors });
-    return { summary: { normalize: evaluate.normalize, methods, rows, errors, cached, ran, shard: ctx.shard } };
+    return {
+      summary: {
+        normalize: evaluate.normalize,
+        methods,
+        rows,
+        errors,
+        cached,
+        ran,
+        shard: ctx.shard,
+      },
+    };
   } finally {
     await retriever.close?.();
     for (const { policy } of policies.values()) await policy.backend.close?.();

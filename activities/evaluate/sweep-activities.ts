@@ -7,7 +7,12 @@ import { DataError, ConfigError } from '../../lib/errors.ts';
 import { readJsonlAll } from '../../lib/jsonl.ts';
 import type { MethodPlan } from '../../lib/eval/methods.ts';
 import { aggregateEvalOutputs, type AggregatedEvalRow } from '../../lib/eval/outputs.ts';
-import { sweepMethodName, SweepSpecSchema, type SweepSpec, type SweepWorkflowInput } from '../../lib/eval/sweep-spec.ts';
+import {
+  sweepMethodName,
+  SweepSpecSchema,
+  type SweepSpec,
+  type SweepWorkflowInput,
+} from '../../lib/eval/sweep-spec.ts';
 import { StampSchema, type Stamp } from '../../lib/eval/stamp.ts';
 import { QaItemSchema, type QaItem } from '../../lib/qa/types.ts';
 import type { StageOutput } from '../../lib/stages/output.ts';
@@ -57,9 +62,15 @@ export interface SweepCellResult {
   ran: number;
 }
 
-const RetrievalConfigSchema = z.object({ retrieval: z.object({ k1: z.number(), b: z.number() }).partial().optional() }).loose();
+const RetrievalConfigSchema = z
+  .object({ retrieval: z.object({ k1: z.number(), b: z.number() }).partial().optional() })
+  .loose();
 
-async function latestStageOutput(deps: ActivityDeps, runId: string, stage: string): Promise<StageOutput> {
+async function latestStageOutput(
+  deps: ActivityDeps,
+  runId: string,
+  stage: string,
+): Promise<StageOutput> {
   const rows = await deps.db.stageRun.findMany({
     where: { runId, stage, shard: -1, status: { in: ['COMPLETED', 'CACHED'] } },
     orderBy: [{ finishedAt: 'desc' }, { createdAt: 'desc' }],
@@ -86,7 +97,10 @@ async function resolveTargets(deps: ActivityDeps, spec: SweepSpec): Promise<Swee
     if (!ref) throw new DataError(`sweep: run ${dataRunId} prepare has no ${name} artifact`);
     return ref.sha256;
   };
-  const run = await deps.db.run.findUniqueOrThrow({ where: { id: dataRunId }, include: { experiment: true } });
+  const run = await deps.db.run.findUniqueOrThrow({
+    where: { id: dataRunId },
+    include: { experiment: true },
+  });
   const retrieval = RetrievalConfigSchema.safeParse(run.experiment.config).data?.retrieval ?? {};
   return {
     checkpoints,
@@ -111,28 +125,68 @@ async function evaluateCell(deps: ActivityDeps, input: SweepCellInput): Promise<
     const policyDir = join(workDir, 'policy');
     await mkdir(policyDir, { recursive: true });
     await unpackArchive(await get(checkpoint.sha256, 'policy.tar.gz'), policyDir);
-    const policy = await openOnnxPolicy(policyDir, { id: `onnx:${checkpoint.sha256.slice(0, 12)}` });
-    const retriever = createBm25Retriever({ indexPath: await get(data.index, 'corpus.bm25'), threads: 0 });
+    const policy = await openOnnxPolicy(policyDir, {
+      id: `onnx:${checkpoint.sha256.slice(0, 12)}`,
+    });
+    const retriever = createBm25Retriever({
+      indexPath: await get(data.index, 'corpus.bm25'),
+      threads: 0,
+    });
     try {
       const plan: MethodPlan = { method: 'ppo', checkpoint: 'ppo', kind: 'agent', mode: spec.mode };
-      const stamp = methodStamp({ plan, corpusSha: data.corpus, indexSha: data.index, retrieval: { ...data.retrieval, topK }, modelSha: policy.modelSha, decoding: spec.decoding });
+      const stamp = methodStamp({
+        plan,
+        corpusSha: data.corpus,
+        indexSha: data.index,
+        retrieval: { ...data.retrieval, topK },
+        modelSha: policy.modelSha,
+        decoding: spec.decoding,
+      });
       const method = sweepMethodName(spec.mode, topK);
       const units: EvalWorkUnit[] = [];
       for (const dataset of spec.datasets) {
-        const items = await readJsonlAll(await get(data.qa[dataset] as string, `${dataset}.jsonl`), QaItemSchema as z.ZodType<QaItem>);
+        const items = await readJsonlAll(
+          await get(data.qa[dataset] as string, `${dataset}.jsonl`),
+          QaItemSchema as z.ZodType<QaItem>,
+        );
         for (const item of items.slice(0, spec.limit ?? items.length)) {
-          const unit = { plan: { ...plan, method: method as MethodPlan['method'] }, dataset, item, policy: { ...policy, checkpoint: checkpoint.sha256 }, ...cacheParts(stamp, plan) };
+          const unit = {
+            plan: { ...plan, method: method as MethodPlan['method'] },
+            dataset,
+            item,
+            policy: { ...policy, checkpoint: checkpoint.sha256 },
+            ...cacheParts(stamp, plan),
+          };
           units.push({ ...unit, id: unitKey(unit) });
         }
       }
-      const heartbeat = (done: number, total: number) => Context.current().heartbeat({ done, total });
+      const heartbeat = (done: number, total: number) =>
+        Context.current().heartbeat({ done, total });
       const { outputs, cached, ran } = await evaluateUnits({
-        units, retriever, topK, decoding: spec.decoding, normalize: spec.normalize, concurrency: 16,
-        checkpoint: inMemoryCheckpoint(), cache: createPrismaEvalCache(deps.db), signal: Context.current().cancellationSignal,
+        units,
+        retriever,
+        topK,
+        decoding: spec.decoding,
+        normalize: spec.normalize,
+        concurrency: 16,
+        checkpoint: inMemoryCheckpoint(),
+        cache: createPrismaEvalCache(deps.db),
+        signal: Context.current().cancellationSignal,
         onProgress: (p) => heartbeat(p.done, p.total),
       });
-      const outputsArtifact = await publishGroupedOutputs(deps.artifacts, outputs, { producer: 'eval-sweep', ...(checkpoint.runId ? { runId: checkpoint.runId } : {}) });
-      return { checkpoint, method, stamp, rows: aggregateEvalOutputs(outputs), outputsArtifact, cached, ran };
+      const outputsArtifact = await publishGroupedOutputs(deps.artifacts, outputs, {
+        producer: 'eval-sweep',
+        ...(checkpoint.runId ? { runId: checkpoint.runId } : {}),
+      });
+      return {
+        checkpoint,
+        method,
+        stamp,
+        rows: aggregateEvalOutputs(outputs),
+        outputsArtifact,
+        cached,
+        ran,
+      };
     } finally {
       await retriever.close();
       await policy.backend.close?.();
@@ -142,9 +196,13 @@ async function evaluateCell(deps: ActivityDeps, input: SweepCellInput): Promise<
   }
 }
 
-async function recordCells(deps: ActivityDeps, input: { sweep: string; spec: SweepSpec; cells: SweepCellResult[] }): Promise<{ evalResults: number }> {
+async function recordCells(
+  deps: ActivityDeps,
+  input: { sweep: string; spec: SweepSpec; cells: SweepCellResult[] },
+): Promise<{ evalResults: number }> {
   const schedule = await deps.db.schedule.findUnique({ where: { name: input.sweep } });
-  if (!schedule) throw new DataError(`sweep ${input.sweep}: no Schedule row (deleted while running?)`);
+  if (!schedule)
+    throw new DataError(`sweep ${input.sweep}: no Schedule row (deleted while running?)`);
   let evalResults = 0;
   for (const cell of input.cells) {
     const { ids } = await recordEvalResults(deps.db, {
@@ -152,7 +210,9 @@ async function recordCells(deps: ActivityDeps, input: { sweep: string; spec: Swe
       scheduleId: schedule.id,
       rows: cell.rows,
       normalize: input.spec.normalize,
-      methods: { [cell.method]: { checkpoint: cell.checkpoint.sha256, stamp: StampSchema.parse(cell.stamp) } },
+      methods: {
+        [cell.method]: { checkpoint: cell.checkpoint.sha256, stamp: StampSchema.parse(cell.stamp) },
+      },
       outputsArtifact: cell.outputsArtifact,
       stage: 'sweep',
       runStampMethod: '',
@@ -180,9 +240,14 @@ function guarded<I, O>(fn: (input: I) => Promise<O>): (input: I) => Promise<O> {
  */
 export function createSweepActivities(deps: ActivityDeps) {
   return {
-    resolveSweepTargets: guarded((input: SweepWorkflowInput) => resolveTargets(deps, SweepSpecSchema.parse(input.spec))),
+    resolveSweepTargets: guarded((input: SweepWorkflowInput) =>
+      resolveTargets(deps, SweepSpecSchema.parse(input.spec)),
+    ),
     evaluateSweepCell: guarded((input: SweepCellInput) => evaluateCell(deps, input)),
-    recordSweepResults: guarded((input: { sweep: string; spec: SweepSpec; cells: SweepCellResult[] }) => recordCells(deps, input)),
+    recordSweepResults: guarded(
+      (input: { sweep: string; spec: SweepSpec; cells: SweepCellResult[] }) =>
+        recordCells(deps, input),
+    ),
   };
 }
 export type SweepActivities = ReturnType<typeof createSweepActivities>;

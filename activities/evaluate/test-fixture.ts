@@ -7,7 +7,16 @@ import type { QaItem } from '../../lib/qa/types.ts';
 import { buildBm25Index } from '../../retriever/bm25-builder.ts';
 import { packDirectory } from '../trainer/archive.ts';
 
-export const FIXTURE_MODEL_DIR = join(import.meta.dirname, '..', '..', 'lib', 'llm', 'onnx', 'fixtures', 'tiny-char');
+export const FIXTURE_MODEL_DIR = join(
+  import.meta.dirname,
+  '..',
+  '..',
+  'lib',
+  'llm',
+  'onnx',
+  'fixtures',
+  'tiny-char',
+);
 
 const PASSAGES = [
   ['p1', 'Paris\nParis is the capital of France.'],
@@ -31,9 +40,15 @@ export interface EvalFixture {
 export async function createEvalFixture(datasets: string[], perDataset = 4): Promise<EvalFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'rag-r1-eval-fixture-'));
   const corpus = join(dir, 'corpus.jsonl');
-  await writeFile(corpus, PASSAGES.map(([id, contents]) => JSON.stringify({ id, contents })).join('\n') + '\n');
+  await writeFile(
+    corpus,
+    PASSAGES.map(([id, contents]) => JSON.stringify({ id, contents })).join('\n') + '\n',
+  );
   const index = join(dir, 'corpus.bm25');
-  await buildBm25Index({ passages: PASSAGES.map(([id, contents]) => ({ id, contents })), out: index });
+  await buildBm25Index({
+    passages: PASSAGES.map(([id, contents]) => ({ id, contents })),
+    out: index,
+  });
   const qa: Record<string, string> = {};
   const items: Record<string, QaItem[]> = {};
   const countries = ['France', 'Germany', 'Italy', 'Spain', 'Portugal'];

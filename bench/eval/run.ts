@@ -14,12 +14,26 @@ import { createSeededRandom } from '../../lib/eval/random.ts';
 import { computeStamp } from '../../lib/eval/stamp.ts';
 import { DATASET_NAMES } from '../../lib/qa/types.ts';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '1000' }, questions: { type: 'string', default: '200' }, repeats: { type: 'string', default: '5' } } });
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '1000' },
+    questions: { type: 'string', default: '200' },
+    repeats: { type: 'string', default: '5' },
+  },
+});
 const RUNS = Number(values.runs);
 const QUESTIONS = Number(values.questions);
 const REPEATS = Number(values.repeats);
 const random = createSeededRandom(1234);
-const stamp = computeStamp({ corpusSha: 'c', indexSha: 'i', retriever: 'bm25(k1=1.5,b=0.75)', topK: 3, modelSha: 'm', promptTemplateHash: 'p', decoding: { temperature: 0 } });
+const stamp = computeStamp({
+  corpusSha: 'c',
+  indexSha: 'i',
+  retriever: 'bm25(k1=1.5,b=0.75)',
+  topK: 3,
+  modelSha: 'm',
+  promptTemplateHash: 'p',
+  decoding: { temperature: 0 },
+});
 
 function median(samples: number[]): number {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -30,14 +44,28 @@ const database = await createTestDatabase();
 const { db } = database;
 try {
   const seedStarted = performance.now();
-  const questionIds = DATASET_NAMES.map((dataset) => Array.from({ length: QUESTIONS }, (_, i) => `${dataset}-${i}`));
+  const questionIds = DATASET_NAMES.map((dataset) =>
+    Array.from({ length: QUESTIONS }, (_, i) => `${dataset}-${i}`),
+  );
   const runIds: string[] = [];
   const CHUNK = 100;
   for (let start = 0; start < RUNS; start += CHUNK) {
     const count = Math.min(CHUNK, RUNS - start);
-    const experiments = Array.from({ length: count }, (_, i) => ({ id: `exp${start + i}`, name: `bench-${start + i}`, recipe: 'rag-r1', configHash: `h${start + i}`, config: { ppo: { actorLr: 1e-6 * (1 + ((start + i) % 7)) }, seed: start + i } }));
+    const experiments = Array.from({ length: count }, (_, i) => ({
+      id: `exp${start + i}`,
+      name: `bench-${start + i}`,
+      recipe: 'rag-r1',
+      configHash: `h${start + i}`,
+      config: { ppo: { actorLr: 1e-6 * (1 + ((start + i) % 7)) }, seed: start + i },
+    }));
     await db.experiment.createMany({ data: experiments });
-    const runs = experiments.map((experiment, i) => ({ id: `run${start + i}`, experimentId: experiment.id, workflowId: `wf-${start + i}`, status: 'COMPLETED' as const, stamp }));
+    const runs = experiments.map((experiment, i) => ({
+      id: `run${start + i}`,
+      experimentId: experiment.id,
+      workflowId: `wf-${start + i}`,
+      status: 'COMPLETED' as const,
+      stamp,
+    }));
     await db.run.createMany({ data: runs });
     const results = runs.flatMap((run) => {
       const skill = 0.2 + 0.4 * random();
@@ -45,7 +73,24 @@ try {
         const em = questionIds[d]!.map(() => (random() < skill ? 1 : 0));
         const f1 = em.map((value) => (value === 1 ? 1 : Math.round(random() * 50) / 100));
         const mean = (list: number[]) => list.reduce((s, v) => s + v, 0) / list.length;
-        return { runId: run.id, checkpoint: `ckpt-${run.id}`, dataset, method: 'ppo', normalize: 'rag-r1', n: QUESTIONS, em: mean(em), f1: mean(f1), meanSeconds: 1 + random(), meanRetrievals: 1 + 2 * random(), stamp, stampHash: stamp.hash, outputsArtifact: '', questionIds: questionIds[d]!, questionEm: em, questionF1: f1 };
+        return {
+          runId: run.id,
+          checkpoint: `ckpt-${run.id}`,
+          dataset,
+          method: 'ppo',
+          normalize: 'rag-r1',
+          n: QUESTIONS,
+          em: mean(em),
+          f1: mean(f1),
+          meanSeconds: 1 + random(),
+          meanRetrievals: 1 + 2 * random(),
+          stamp,
+          stampHash: stamp.hash,
+          outputsArtifact: '',
+          questionIds: questionIds[d]!,
+          questionEm: em,
+          questionF1: f1,
+        };
       });
     });
     await db.evalResult.createMany({ data: results });
@@ -55,7 +100,10 @@ try {
   await db.$executeRawUnsafe('ANALYZE');
   const measurements: Record<string, unknown> = {};
   for (const size of [2, 10, 100]) {
-    const chosen = Array.from({ length: size }, (_, i) => runIds[Math.floor((i * RUNS) / size) + 7] ?? runIds[i]!);
+    const chosen = Array.from(
+      { length: size },
+      (_, i) => runIds[Math.floor((i * RUNS) / size) + 7] ?? runIds[i]!,
+    );
     await compareRuns(db, chosen);
     const totals: number[] = [];
     const queries: number[] = [];
@@ -67,10 +115,29 @@ try {
       queries.push(comparison.timing.queryMs);
       stats.push(comparison.timing.statsMs);
     }
-    measurements[`compare${size}`] = { runs: size, medianMs: median(totals), maxMs: Math.max(...totals), medianQueryMs: median(queries), medianStatsMs: median(stats) };
-    console.log(`compare ${size} runs: median ${median(totals).toFixed(1)} ms (query ${median(queries).toFixed(1)} ms, stats ${median(stats).toFixed(1)} ms)`);
+    measurements[`compare${size}`] = {
+      runs: size,
+      medianMs: median(totals),
+      maxMs: Math.max(...totals),
+      medianQueryMs: median(queries),
+      medianStatsMs: median(stats),
+    };
+    console.log(
+      `compare ${size} runs: median ${median(totals).toFixed(1)} ms (query ${median(queries).toFixed(1)} ms, stats ${median(stats).toFixed(1)} ms)`,
+    );
   }
-  const result = { benchmark: 'eval-compare', at: new Date().toISOString(), runs: RUNS, datasets: DATASET_NAMES.length, questionsPerDataset: QUESTIONS, evalResultRows: RUNS * DATASET_NAMES.length, resamples: 2000, repeats: REPEATS, seedSeconds, measurements };
+  const result = {
+    benchmark: 'eval-compare',
+    at: new Date().toISOString(),
+    runs: RUNS,
+    datasets: DATASET_NAMES.length,
+    questionsPerDataset: QUESTIONS,
+    evalResultRows: RUNS * DATASET_NAMES.length,
+    resamples: 2000,
+    repeats: REPEATS,
+    seedSeconds,
+    measurements,
+  };
   const outDir = fileURLToPath(new URL('../results/', import.meta.url));
   await mkdir(outDir, { recursive: true });
   await writeFile(join(outDir, 'eval-compare.json'), JSON.stringify(result, null, 2) + '\n');

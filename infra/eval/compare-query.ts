@@ -1,6 +1,12 @@
 import type { PrismaClient } from '../db/client.ts';
 import { ConfigError } from '../../lib/errors.ts';
-import { buildComparison, type CompareOptions, type CompareResultInput, type CompareRunInput, type Comparison } from '../../lib/eval/compare.ts';
+import {
+  buildComparison,
+  type CompareOptions,
+  type CompareResultInput,
+  type CompareRunInput,
+  type Comparison,
+} from '../../lib/eval/compare.ts';
 
 export interface CompareRunsOptions extends CompareOptions {
   /** Only these methods (default: every method any of the runs has). */
@@ -22,7 +28,11 @@ type ResultRow = CompareResultInput;
  * The latest EvalResult per (run, method, dataset) of the given runs: one index range scan
  * per run on (runId, method, dataset, createdAt), whatever the size of the registry.
  */
-export async function loadLatestResults(db: PrismaClient, runIds: string[], options: Pick<CompareRunsOptions, 'methods' | 'datasets'> = {}): Promise<ResultRow[]> {
+export async function loadLatestResults(
+  db: PrismaClient,
+  runIds: string[],
+  options: Pick<CompareRunsOptions, 'methods' | 'datasets'> = {},
+): Promise<ResultRow[]> {
   return db.$queryRawUnsafe<ResultRow[]>(
     `SELECT DISTINCT ON ("runId", method, dataset)
         "runId", method, dataset, n, em, f1, "meanSeconds", "meanRetrievals", stamp,
@@ -59,11 +69,21 @@ async function loadRuns(db: PrismaClient, runIds: string[]): Promise<CompareRunI
  * bootstrap deltas with Holm-adjusted p-values, averages, stamp warnings, config diffs. The
  * web API and `rag-r1 compare` both call this.
  */
-export async function compareRuns(db: PrismaClient, runIds: string[], options: CompareRunsOptions = {}): Promise<Comparison & { timing: CompareTiming }> {
+export async function compareRuns(
+  db: PrismaClient,
+  runIds: string[],
+  options: CompareRunsOptions = {},
+): Promise<Comparison & { timing: CompareTiming }> {
   if (runIds.length === 0) throw new ConfigError('compare: name at least one run');
   const started = performance.now();
-  const [runs, results] = await Promise.all([loadRuns(db, runIds), loadLatestResults(db, runIds, options)]);
+  const [runs, results] = await Promise.all([
+    loadRuns(db, runIds),
+    loadLatestResults(db, runIds, options),
+  ]);
   const queried = performance.now();
   const comparison = buildComparison(runs, results, options);
-  return { ...comparison, timing: { queryMs: queried - started, statsMs: performance.now() - queried } };
+  return {
+    ...comparison,
+    timing: { queryMs: queried - started, statsMs: performance.now() - queried },
+  };
 }

@@ -4,7 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../../tests/workflow/harness.ts';
 import { createEvalFixture, type EvalFixture } from '../../activities/evaluate/test-fixture.ts';
 import { compareRuns } from './compare-query.ts';
-import { createSweep, deleteSweep, getSweep, setSweepPaused, sweepResults, triggerSweep, type SweepDeps } from './sweeps.ts';
+import {
+  createSweep,
+  deleteSweep,
+  getSweep,
+  setSweepPaused,
+  sweepResults,
+  triggerSweep,
+  type SweepDeps,
+} from './sweeps.ts';
 
 let harness: Harness;
 let fixture: EvalFixture;
@@ -19,13 +27,51 @@ afterAll(async () => {
 
 async function seedRun(): Promise<string> {
   const { db } = harness.database;
-  const put = (path: string, kind: string) => harness.deps.artifacts.putFile(path, { kind, mediaType: 'application/octet-stream', producer: 'test' });
-  const prepare = { artifacts: { corpus: await put(fixture.corpus, 'corpus'), index: await put(fixture.index, 'bm25-index'), 'qa:nq': await put(fixture.qa['nq']!, 'qa') }, summary: {} };
+  const put = (path: string, kind: string) =>
+    harness.deps.artifacts.putFile(path, {
+      kind,
+      mediaType: 'application/octet-stream',
+      producer: 'test',
+    });
+  const prepare = {
+    artifacts: {
+      corpus: await put(fixture.corpus, 'corpus'),
+      index: await put(fixture.index, 'bm25-index'),
+      'qa:nq': await put(fixture.qa['nq']!, 'qa'),
+    },
+    summary: {},
+  };
   const ppo = { artifacts: { onnx: await put(fixture.archive, 'onnx') }, summary: {} };
-  const experiment = await db.experiment.create({ data: { name: 'sweep-src', recipe: 'rag-r1', configHash: randomBytes(8).toString('hex'), config: { retrieval: { k1: 1.2, b: 0.75 } } } });
-  const run = await db.run.create({ data: { experimentId: experiment.id, workflowId: `wf-${randomBytes(4).toString('hex')}`, status: 'COMPLETED' } });
-  for (const [stage, output] of [['prepare', prepare], ['ppo-train', ppo]] as const) {
-    await db.stageRun.create({ data: { runId: run.id, stage, status: 'COMPLETED', cacheKey: `k-${stage}`, taskQueue: 'cpu', outputs: { output }, finishedAt: new Date() } });
+  const experiment = await db.experiment.create({
+    data: {
+      name: 'sweep-src',
+      recipe: 'rag-r1',
+      configHash: randomBytes(8).toString('hex'),
+      config: { retrieval: { k1: 1.2, b: 0.75 } },
+    },
+  });
+  const run = await db.run.create({
+    data: {
+      experimentId: experiment.id,
+      workflowId: `wf-${randomBytes(4).toString('hex')}`,
+      status: 'COMPLETED',
+    },
+  });
+  for (const [stage, output] of [
+    ['prepare', prepare],
+    ['ppo-train', ppo],
+  ] as const) {
+    await db.stageRun.create({
+      data: {
+        runId: run.id,
+        stage,
+        status: 'COMPLETED',
+        cacheKey: `k-${stage}`,
+        taskQueue: 'cpu',
+        outputs: { output },
+        finishedAt: new Date(),
+      },
+    });
   }
   return run.id;
 }
@@ -33,12 +79,22 @@ async function seedRun(): Promise<string> {
 describe('scheduled evaluation sweeps on the real Temporal server', () => {
   it('runs an interval sweep at least twice, scores only what the cache lacks, and manages the schedule', async () => {
     const runId = await seedRun();
-    const deps: SweepDeps = { db: harness.database.db, client: harness.client, taskQueuePrefix: harness.prefix };
+    const deps: SweepDeps = {
+      db: harness.database.db,
+      client: harness.client,
+      taskQueuePrefix: harness.prefix,
+    };
     const name = `s-${randomBytes(3).toString('hex')}`;
     const workers = await harness.workers();
     await workers.runUntil(async () => {
       const created = await createSweep(deps, {
-        name, intervalSeconds: 3, overlap: 'skip', runIds: [runId], datasets: ['nq'], topK: [2, 3], limit: 3,
+        name,
+        intervalSeconds: 3,
+        overlap: 'skip',
+        runIds: [runId],
+        datasets: ['nq'],
+        topK: [2, 3],
+        limit: 3,
         decoding: { maxTurns: 1, maxTokensPerTurn: 12 },
       });
       expect(created).toMatchObject({ name, paused: false, evalResults: 0 });
@@ -57,13 +113,18 @@ describe('scheduled evaluation sweeps on the real Temporal server', () => {
       expect((await getSweep(deps, name)).paused).toBe(true);
 
       const results = await sweepResults(deps, name);
-      expect(new Set(results.map((r) => r.method))).toEqual(new Set(['sweep-mq-k2', 'sweep-mq-k3']));
+      expect(new Set(results.map((r) => r.method))).toEqual(
+        new Set(['sweep-mq-k2', 'sweep-mq-k3']),
+      );
       expect(results.every((r) => r.runId === runId && r.dataset === 'nq' && r.n === 3)).toBe(true);
       // The second execution found every answer in the cache: 2 settings x 3 questions cached once.
       expect(await harness.database.db.evalCacheEntry.count()).toBe(6);
 
       const comparison = await compareRuns(harness.database.db, [runId, runId]);
-      expect(comparison.rows.map((row) => row.method).sort()).toEqual(['sweep-mq-k2', 'sweep-mq-k3']);
+      expect(comparison.rows.map((row) => row.method).sort()).toEqual([
+        'sweep-mq-k2',
+        'sweep-mq-k3',
+      ]);
       expect(comparison.rows.every((row) => row.deltas[1]?.delta === 0)).toBe(true);
 
       const before = (await getSweep(deps, name)).executions;
@@ -75,15 +136,33 @@ describe('scheduled evaluation sweeps on the real Temporal server', () => {
       expect((await getSweep(deps, name)).executions).toBeGreaterThan(before);
       const scheduleId = info.scheduleId;
       await deleteSweep(deps, name);
-      await expect(harness.client.schedule.getHandle(scheduleId).describe()).rejects.toBeInstanceOf(ScheduleNotFoundError);
+      await expect(harness.client.schedule.getHandle(scheduleId).describe()).rejects.toBeInstanceOf(
+        ScheduleNotFoundError,
+      );
       expect(await harness.database.db.schedule.count({ where: { name } })).toBe(0);
-      expect(await harness.database.db.evalResult.count({ where: { runId } })).toBeGreaterThanOrEqual(4);
+      expect(
+        await harness.database.db.evalResult.count({ where: { runId } }),
+      ).toBeGreaterThanOrEqual(4);
     });
   }, 240_000);
 
   it('refuses a spec with both or neither of cron and interval, naming the field', async () => {
-    const deps: SweepDeps = { db: harness.database.db, client: harness.client, taskQueuePrefix: harness.prefix };
-    await expect(createSweep(deps, { name: 'bad', runIds: ['r'], datasets: ['nq'] })).rejects.toThrow(/cron: give exactly one/);
-    await expect(createSweep(deps, { name: 'bad', cron: '* * * * *', intervalSeconds: 5, runIds: ['r'], datasets: ['nq'] })).rejects.toThrow(/cron/);
+    const deps: SweepDeps = {
+      db: harness.database.db,
+      client: harness.client,
+      taskQueuePrefix: harness.prefix,
+    };
+    await expect(
+      createSweep(deps, { name: 'bad', runIds: ['r'], datasets: ['nq'] }),
+    ).rejects.toThrow(/cron: give exactly one/);
+    await expect(
+      createSweep(deps, {
+        name: 'bad',
+        cron: '* * * * *',
+        intervalSeconds: 5,
+        runIds: ['r'],
+        datasets: ['nq'],
+      }),
+    ).rejects.toThrow(/cron/);
   });
 });

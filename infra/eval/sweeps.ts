@@ -1,7 +1,13 @@
 import { ScheduleNotFoundError, type Client, type ScheduleOverlapPolicy } from '@temporalio/client';
 import type { PrismaClient } from '../db/client.ts';
 import { ConfigError, LabError } from '../../lib/errors.ts';
-import { SweepSpecSchema, type SweepOverlapPolicy, type SweepSpec, type SweepSpecInput, type SweepWorkflowInput } from '../../lib/eval/sweep-spec.ts';
+import {
+  SweepSpecSchema,
+  type SweepOverlapPolicy,
+  type SweepSpec,
+  type SweepSpecInput,
+  type SweepWorkflowInput,
+} from '../../lib/eval/sweep-spec.ts';
 import { taskQueueName } from '../../lib/stages/queue-defaults.ts';
 
 /** The workflow each scheduled execution starts. */
@@ -37,7 +43,11 @@ const OVERLAP: Record<SweepOverlapPolicy, ScheduleOverlapPolicy> = {
 };
 
 function unavailable(action: string, error: unknown): LabError {
-  return new LabError('SERVICE_UNAVAILABLE', `Temporal: could not ${action} (${(error as Error).message})`, { cause: error });
+  return new LabError(
+    'SERVICE_UNAVAILABLE',
+    `Temporal: could not ${action} (${(error as Error).message})`,
+    { cause: error },
+  );
 }
 
 function parseSpec(input: SweepSpecInput): SweepSpec {
@@ -59,11 +69,17 @@ export async function createSweep(deps: SweepDeps, input: SweepSpecInput): Promi
     throw new ConfigError(`name: a sweep named "${spec.name}" already exists`);
   }
   const scheduleId = `${deps.taskQueuePrefix ?? ''}sweep-${spec.name}`;
-  const args: SweepWorkflowInput = { sweep: spec.name, spec, ...(deps.taskQueuePrefix ? { taskQueuePrefix: deps.taskQueuePrefix } : {}) };
+  const args: SweepWorkflowInput = {
+    sweep: spec.name,
+    spec,
+    ...(deps.taskQueuePrefix ? { taskQueuePrefix: deps.taskQueuePrefix } : {}),
+  };
   try {
     await deps.client.schedule.create({
       scheduleId,
-      spec: spec.cron ? { cronExpressions: [spec.cron] } : { intervals: [{ every: `${spec.intervalSeconds}s` }] },
+      spec: spec.cron
+        ? { cronExpressions: [spec.cron] }
+        : { intervals: [{ every: `${spec.intervalSeconds}s` }] },
       policies: { overlap: OVERLAP[spec.overlap], catchupWindow: '1 minute' },
       action: {
         type: 'startWorkflow',
@@ -74,20 +90,26 @@ export async function createSweep(deps: SweepDeps, input: SweepSpecInput): Promi
       },
     });
   } catch (error) {
-    if (/cron|spec|interval/i.test((error as Error).message)) throw new ConfigError(`cron: ${(error as Error).message}`);
+    if (/cron|spec|interval/i.test((error as Error).message))
+      throw new ConfigError(`cron: ${(error as Error).message}`);
     throw unavailable('create the schedule', error);
   }
   try {
     await deps.db.schedule.create({ data: { name: spec.name, scheduleId, spec: spec as object } });
   } catch (error) {
-    await deps.client.schedule.getHandle(scheduleId).delete().catch(() => undefined);
+    await deps.client.schedule
+      .getHandle(scheduleId)
+      .delete()
+      .catch(() => undefined);
     throw error;
   }
   return getSweep(deps, spec.name);
 }
 
 async function requireRow(deps: SweepDeps, nameOrId: string) {
-  const row = await deps.db.schedule.findFirst({ where: { OR: [{ name: nameOrId }, { id: nameOrId }] } });
+  const row = await deps.db.schedule.findFirst({
+    where: { OR: [{ name: nameOrId }, { id: nameOrId }] },
+  });
   if (!row) throw new LabError('NOT_FOUND', `sweep ${nameOrId} not found`);
   return row;
 }
@@ -105,9 +127,14 @@ export async function getSweep(deps: SweepDeps, nameOrId: string): Promise<Sweep
       nextRuns: described.info.nextActionTimes.slice(0, 3).map((time) => time.toISOString()),
     };
   } catch (error) {
-    if (!(error instanceof ScheduleNotFoundError)) throw unavailable('describe the schedule', error);
+    if (!(error instanceof ScheduleNotFoundError))
+      throw unavailable('describe the schedule', error);
   }
-  const results = await deps.db.evalResult.aggregate({ where: { scheduleId: row.id }, _count: true, _max: { createdAt: true } });
+  const results = await deps.db.evalResult.aggregate({
+    where: { scheduleId: row.id },
+    _count: true,
+    _max: { createdAt: true },
+  });
   return {
     id: row.id,
     name: row.name,
@@ -121,12 +148,19 @@ export async function getSweep(deps: SweepDeps, nameOrId: string): Promise<Sweep
 
 /** Every sweep, newest first. */
 export async function listSweeps(deps: SweepDeps): Promise<SweepInfo[]> {
-  const rows = await deps.db.schedule.findMany({ orderBy: { createdAt: 'desc' }, select: { name: true } });
+  const rows = await deps.db.schedule.findMany({
+    orderBy: { createdAt: 'desc' },
+    select: { name: true },
+  });
   return Promise.all(rows.map((row) => getSweep(deps, row.name)));
 }
 
 /** Pauses or unpauses the schedule, and records it on the row. */
-export async function setSweepPaused(deps: SweepDeps, nameOrId: string, isPaused: boolean): Promise<void> {
+export async function setSweepPaused(
+  deps: SweepDeps,
+  nameOrId: string,
+  isPaused: boolean,
+): Promise<void> {
   const row = await requireRow(deps, nameOrId);
   const handle = deps.client.schedule.getHandle(row.scheduleId);
   try {
@@ -139,10 +173,16 @@ export async function setSweepPaused(deps: SweepDeps, nameOrId: string, isPaused
 }
 
 /** Starts one execution now; `overlap` overrides the sweep's policy for this trigger only. */
-export async function triggerSweep(deps: SweepDeps, nameOrId: string, overlap?: SweepOverlapPolicy): Promise<void> {
+export async function triggerSweep(
+  deps: SweepDeps,
+  nameOrId: string,
+  overlap?: SweepOverlapPolicy,
+): Promise<void> {
   const row = await requireRow(deps, nameOrId);
   try {
-    await deps.client.schedule.getHandle(row.scheduleId).trigger(overlap ? OVERLAP[overlap] : undefined);
+    await deps.client.schedule
+      .getHandle(row.scheduleId)
+      .trigger(overlap ? OVERLAP[overlap] : undefined);
   } catch (error) {
     throw unavailable('trigger the schedule', error);
   }
@@ -161,12 +201,27 @@ export async function deleteSweep(deps: SweepDeps, nameOrId: string): Promise<vo
 
 /** A sweep's results (latest first), for `sweep ls --results` and the web UI. */
 export async function sweepResults(deps: Pick<SweepDeps, 'db'>, nameOrId: string, take = 100) {
-  const row = await deps.db.schedule.findFirst({ where: { OR: [{ name: nameOrId }, { id: nameOrId }] } });
+  const row = await deps.db.schedule.findFirst({
+    where: { OR: [{ name: nameOrId }, { id: nameOrId }] },
+  });
   if (!row) throw new LabError('NOT_FOUND', `sweep ${nameOrId} not found`);
   return deps.db.evalResult.findMany({
     where: { scheduleId: row.id },
     orderBy: { createdAt: 'desc' },
     take,
-    select: { id: true, runId: true, checkpoint: true, dataset: true, method: true, n: true, em: true, f1: true, meanSeconds: true, meanRetrievals: true, stampHash: true, createdAt: true },
+    select: {
+      id: true,
+      runId: true,
+      checkpoint: true,
+      dataset: true,
+      method: true,
+      n: true,
+      em: true,
+      f1: true,
+      meanSeconds: true,
+      meanRetrievals: true,
+      stampHash: true,
+      createdAt: true,
+    },
   });
 }

@@ -36,7 +36,12 @@ export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
  * `out` (times `weight`). The mulberry32 step is inlined: this loop is the whole cost of a
  * comparison (resamples x questions draws).
  */
-function addResampledMeans(diffs: Float64Array, out: Float64Array, seedState: { state: number }, weight: number): void {
+function addResampledMeans(
+  diffs: Float64Array,
+  out: Float64Array,
+  seedState: { state: number },
+  weight: number,
+): void {
   const n = diffs.length;
   let state = seedState.state;
   for (let r = 0; r < out.length; r += 1) {
@@ -102,7 +107,9 @@ export function pairedBootstrap(
   options: BootstrapOptions = {},
 ): PairedDelta {
   if (a.length !== b.length) {
-    throw new RangeError(`pairedBootstrap: ${a.length} scores against ${b.length}; pairs must align`);
+    throw new RangeError(
+      `pairedBootstrap: ${a.length} scores against ${b.length}; pairs must align`,
+    );
   }
   const n = a.length;
   const differences = Float64Array.from(a, (value, index) => (b[index] as number) - value);
@@ -126,11 +133,13 @@ export function stratifiedPairedBootstrap(
 ): PairedDelta {
   const usable = strata.filter((stratum) => stratum.a.length > 0);
   const differences = usable.map((stratum) => {
-    if (stratum.a.length !== stratum.b.length) throw new RangeError('stratifiedPairedBootstrap: pairs must align');
+    if (stratum.a.length !== stratum.b.length)
+      throw new RangeError('stratifiedPairedBootstrap: pairs must align');
     return Float64Array.from(stratum.a, (value, index) => (stratum.b[index] as number) - value);
   });
   const n = differences.reduce((sum, list) => sum + list.length, 0);
-  if (differences.length === 0) return { delta: Number.NaN, low: Number.NaN, high: Number.NaN, pValue: 1, n };
+  if (differences.length === 0)
+    return { delta: Number.NaN, low: Number.NaN, high: Number.NaN, pValue: 1, n };
   const observed = differences.reduce((sum, list) => sum + mean(list), 0) / differences.length;
   const resampled = new Float64Array(options.resamples ?? DEFAULT_RESAMPLES);
   const rng = { state: (options.seed ?? DEFAULT_SEED) | 0 };

@@ -20,11 +20,24 @@ export function evalCacheKey(input: EvalCacheKeyInput): string {
 }
 
 /** The retrieval half of a stamp, as used in cache keys. */
-export function retrieverStampHash(stamp: { corpus: string; index: string; retriever: string; topK: number }): string {
-  return hashJson({ corpus: stamp.corpus, index: stamp.index, retriever: stamp.retriever, topK: stamp.topK });
+export function retrieverStampHash(stamp: {
+  corpus: string;
+  index: string;
+  retriever: string;
+  topK: number;
+}): string {
+  return hashJson({
+    corpus: stamp.corpus,
+    index: stamp.index,
+    retriever: stamp.retriever,
+    topK: stamp.topK,
+  });
 }
 
 /** The generation half: prompt template, mode and decoding (what the stamp's fields hold). */
-export function generationHash(stamp: { promptTemplate: string; decoding: string }, mode: string): string {
+export function generationHash(
+  stamp: { promptTemplate: string; decoding: string },
+  mode: string,
+): string {
   return hashJson({ promptTemplate: stamp.promptTemplate, decoding: stamp.decoding, mode });
 }

@@ -1,4 +1,9 @@
-import { pairedBootstrap, stratifiedPairedBootstrap, type BootstrapOptions, type PairedDelta } from './bootstrap.ts';
+import {
+  pairedBootstrap,
+  stratifiedPairedBootstrap,
+  type BootstrapOptions,
+  type PairedDelta,
+} from './bootstrap.ts';
 import { diffConfigs, type ConfigDifference } from './config-diff.ts';
 import { holmAdjust } from './holm.ts';
 import { diffStamps, type StampField } from './stamp.ts';
@@ -107,7 +112,8 @@ function cellOf(result: CompareResultInput | undefined): CompareCell | null {
   return { n, em, f1, meanSeconds, meanRetrievals };
 }
 
-const key = (runId: string, method: string, dataset: string) => `${runId}\u0000${method}\u0000${dataset}`;
+const key = (runId: string, method: string, dataset: string) =>
+  `${runId}\u0000${method}\u0000${dataset}`;
 
 /**
  * Runs side by side against the first (the baseline): per (method, dataset) results, paired
@@ -122,7 +128,9 @@ export function buildComparison(
   const metric = options.metric ?? 'em';
   const baseline = runs[0];
   if (!baseline) throw new RangeError('compare needs at least one run');
-  const byKey = new Map(results.map((result) => [key(result.runId, result.method, result.dataset), result]));
+  const byKey = new Map(
+    results.map((result) => [key(result.runId, result.method, result.dataset), result]),
+  );
   const pairs = [...new Set(results.map((r) => `${r.method}\u0000${r.dataset}`))]
     .map((pair) => pair.split('\u0000') as [string, string])
     .sort(([m1, d1], [m2, d2]) => m1.localeCompare(m2) || d1.localeCompare(d2));
@@ -137,7 +145,12 @@ export function buildComparison(
         if (index === 0 || !base || !other) return null;
         const shared = sharedScores(base, other, metric);
         if (shared.a.length === 0) return null;
-        return { runId: run.id, ...pairedBootstrap(shared.a, shared.b, options), pHolm: 1, significant: false };
+        return {
+          runId: run.id,
+          ...pairedBootstrap(shared.a, shared.b, options),
+          pHolm: 1,
+          significant: false,
+        };
       }),
     };
   });
@@ -149,7 +162,9 @@ export function buildComparison(
     rows,
     averages: buildAverages(runs, byKey, pairs, metric, options),
     stampWarnings: stampWarnings(runs, byKey, pairs),
-    configDiffs: runs.slice(1).map((run) => ({ runId: run.id, differences: diffConfigs(baseline.config, run.config) })),
+    configDiffs: runs
+      .slice(1)
+      .map((run) => ({ runId: run.id, differences: diffConfigs(baseline.config, run.config) })),
     intervalMethod: `paired bootstrap over shared questions (${options.resamples ?? 2000} resamples, seed ${options.seed ?? 20250702}), ${Math.round((options.confidence ?? 0.95) * 100)}% percentile interval of the mean ${metric} difference vs the first run; p-values two-sided, Holm-adjusted across datasets per run and method`,
   };
 }
@@ -158,7 +173,9 @@ function applyHolm(rows: CompareRow[], runCount: number, alpha: number): void {
   const methods = new Set(rows.map((row) => row.method));
   for (let column = 1; column < runCount; column += 1) {
     for (const method of methods) {
-      const family = rows.map((row) => (row.method === method ? row.deltas[column] : null)).filter((d): d is CompareDelta => d !== null && d !== undefined);
+      const family = rows
+        .map((row) => (row.method === method ? row.deltas[column] : null))
+        .filter((d): d is CompareDelta => d !== null && d !== undefined);
       const adjusted = holmAdjust(family.map((delta) => delta.pValue));
       family.forEach((delta, index) => {
         delta.pHolm = adjusted[index] as number;
@@ -184,20 +201,39 @@ function buildAverages(
   return methods.map((method) => {
     const datasets = pairs.filter(([m]) => m === method).map(([, dataset]) => dataset);
     const cells = runs.map((run) => {
-      const found = datasets.map((d) => byKey.get(key(run.id, method, d))).filter((r): r is CompareResultInput => r !== undefined);
+      const found = datasets
+        .map((d) => byKey.get(key(run.id, method, d)))
+        .filter((r): r is CompareResultInput => r !== undefined);
       if (found.length === 0) return null;
       const avg = (pick: (r: CompareResultInput) => number) => mean(found.map(pick));
-      return { n: found.reduce((s, r) => s + r.n, 0), em: avg((r) => r.em), f1: avg((r) => r.f1), meanSeconds: avg((r) => r.meanSeconds), meanRetrievals: avg((r) => r.meanRetrievals), datasets: found.length };
+      return {
+        n: found.reduce((s, r) => s + r.n, 0),
+        em: avg((r) => r.em),
+        f1: avg((r) => r.f1),
+        meanSeconds: avg((r) => r.meanSeconds),
+        meanRetrievals: avg((r) => r.meanRetrievals),
+        datasets: found.length,
+      };
     });
     const deltas = runs.map((run, index) => {
       if (index === 0) return null;
       const strata = datasets
-        .map((d) => [byKey.get(key(baseline.id, method, d)), byKey.get(key(run.id, method, d))] as const)
-        .filter((pair): pair is readonly [CompareResultInput, CompareResultInput] => pair[0] !== undefined && pair[1] !== undefined)
+        .map(
+          (d) =>
+            [byKey.get(key(baseline.id, method, d)), byKey.get(key(run.id, method, d))] as const,
+        )
+        .filter(
+          (pair): pair is readonly [CompareResultInput, CompareResultInput] =>
+            pair[0] !== undefined && pair[1] !== undefined,
+        )
         .map(([a, b]) => sharedScores(a, b, metric))
         .filter((stratum) => stratum.a.length > 0);
       if (strata.length === 0) return null;
-      return { runId: run.id, datasets: strata.length, ...stratifiedPairedBootstrap(strata, options) };
+      return {
+        runId: run.id,
+        datasets: strata.length,
+        ...stratifiedPairedBootstrap(strata, options),
+      };
     });
     return { method, cells, deltas };
   });

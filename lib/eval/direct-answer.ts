@@ -66,9 +66,17 @@ export async function runDirectAnswer(options: DirectAnswerOptions): Promise<Dir
   const docIds: string[][] = [];
   if (options.kind === 'rag-once') {
     if (!options.retriever) throw new Error('standard RAG needs a retriever');
-    const [hits = []] = await options.retriever.retrieve([options.question], options.topK, options.signal);
+    const [hits = []] = await options.retriever.retrieve(
+      [options.question],
+      options.topK,
+      options.signal,
+    );
     docIds.push(hits.map((hit) => hit.document.id));
-    documents = renderSqObservation(hits, options.tokenCounter ?? APPROXIMATE_TOKEN_COUNTER, options.maxObsTokens);
+    documents = renderSqObservation(
+      hits,
+      options.tokenCounter ?? APPROXIMATE_TOKEN_COUNTER,
+      options.maxObsTokens,
+    );
   }
   const prompt = promptTemplateOf(options.kind, 'sq')
     .replace('{documents}', () => documents)

@@ -12,7 +12,6 @@ import type { EvalDecoding } from './decoding.ts';
 import type { MethodPlan } from './methods.ts';
 import type { EvalOutput, TurnSummary } from './outputs.ts';
 
-
 export { EvalDecodingSchema, type EvalDecoding } from './decoding.ts';
 
 export interface EvaluateItemOptions {
@@ -38,8 +37,15 @@ function summarizeTurns(trajectory: Trajectory): TurnSummary[] {
 }
 
 /** Scores a prediction against the item's gold answers. */
-export function scorePrediction(prediction: string, golds: readonly string[], normalize: NormalizeMode) {
-  return { em: exactMatch(prediction, golds, normalize), f1: f1Score(prediction, golds, normalize) };
+export function scorePrediction(
+  prediction: string,
+  golds: readonly string[],
+  normalize: NormalizeMode,
+) {
+  return {
+    em: exactMatch(prediction, golds, normalize),
+    f1: f1Score(prediction, golds, normalize),
+  };
 }
 
 /** Answers one question with one method and scores it. */
@@ -107,7 +113,9 @@ export async function evaluateItem(options: EvaluateItemOptions): Promise<EvalOu
     retrievals: direct.retrievals,
     finishReason: direct.finishReason,
     turns: [
-      ...(direct.docIds.length > 0 ? [{ action: 'search' as const, queries: [item.question], docIds: direct.docIds }] : []),
+      ...(direct.docIds.length > 0
+        ? [{ action: 'search' as const, queries: [item.question], docIds: direct.docIds }]
+        : []),
       { action: direct.answer === null ? ('invalid' as const) : ('answer' as const) },
     ],
     response: direct.response,

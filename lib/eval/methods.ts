@@ -21,7 +21,9 @@ export interface MethodPlan {
 
 /** The final policy plus the listed baselines; a mode equal to the policy's own is skipped. */
 export function planMethods(baselines: readonly EvalMethod[], agentMode: AgentMode): MethodPlan[] {
-  const plans: MethodPlan[] = [{ method: 'ppo', checkpoint: 'ppo', kind: 'agent', mode: agentMode }];
+  const plans: MethodPlan[] = [
+    { method: 'ppo', checkpoint: 'ppo', kind: 'agent', mode: agentMode },
+  ];
   for (const method of new Set(baselines)) {
     switch (method) {
       case 'naive':
@@ -37,7 +39,8 @@ export function planMethods(baselines: readonly EvalMethod[], agentMode: AgentMo
         break;
       case 'sq':
       case 'mq':
-        if (method !== agentMode) plans.push({ method, checkpoint: 'ppo', kind: 'agent', mode: method });
+        if (method !== agentMode)
+          plans.push({ method, checkpoint: 'ppo', kind: 'agent', mode: method });
         break;
       default: {
         const unreachable: never = method;

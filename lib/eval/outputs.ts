@@ -76,5 +76,7 @@ export function aggregateEvalOutputs(rows: readonly EvalOutput[]): AggregatedEva
       questionF1: outputs.map((o) => o.f1),
     });
   }
-  return result.sort((a, b) => a.method.localeCompare(b.method) || a.dataset.localeCompare(b.dataset));
+  return result.sort(
+    (a, b) => a.method.localeCompare(b.method) || a.dataset.localeCompare(b.dataset),
+  );
 }

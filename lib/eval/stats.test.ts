@@ -13,7 +13,10 @@ describe('pairedBootstrap', () => {
 
   it('gives a point interval at the difference when every pair differs by the same amount', () => {
     const a = [0.1, 0.5, 0.2, 0.9];
-    const result = pairedBootstrap(a, a.map((value) => value + 0.25));
+    const result = pairedBootstrap(
+      a,
+      a.map((value) => value + 0.25),
+    );
     expect(result.delta).toBeCloseTo(0.25, 12);
     expect(result.low).toBeCloseTo(0.25, 12);
     expect(result.high).toBeCloseTo(0.25, 12);
@@ -26,7 +29,16 @@ describe('pairedBootstrap', () => {
     const a: number[] = [];
     const b: number[] = [];
     for (let i = 0; i < 1000; i += 1) {
-      if (i < 300) { a.push(0); b.push(1); } else if (i < 400) { a.push(1); b.push(0); } else { a.push(i % 2); b.push(i % 2); }
+      if (i < 300) {
+        a.push(0);
+        b.push(1);
+      } else if (i < 400) {
+        a.push(1);
+        b.push(0);
+      } else {
+        a.push(i % 2);
+        b.push(i % 2);
+      }
     }
     const result = pairedBootstrap(a, b, { resamples: 4000, seed: 11 });
     expect(result.delta).toBeCloseTo(0.2, 12);
@@ -51,7 +63,9 @@ describe('pairedBootstrap', () => {
     const a = [0.13, 0.92, 0.41, 0.07, 0.66, 0.35, 0.28, 0.81, 0.54, 0.99];
     const b = [0.51, 0.22, 0.47, 0.88, 0.19, 0.73, 0.05, 0.64, 0.31, 0.42];
     expect(pairedBootstrap(a, b, { seed: 9 })).toEqual(pairedBootstrap(a, b, { seed: 9 }));
-    expect(pairedBootstrap(a, b, { seed: 9 }).low).not.toBe(pairedBootstrap(a, b, { seed: 10 }).low);
+    expect(pairedBootstrap(a, b, { seed: 9 }).low).not.toBe(
+      pairedBootstrap(a, b, { seed: 10 }).low,
+    );
     expect(() => pairedBootstrap([1], [1, 0])).toThrow(/align/);
   });
 });
@@ -98,7 +112,12 @@ describe('quantileSorted and the seeded random source', () => {
 describe('diffConfigs', () => {
   it('names differing leaves by dotted path, including added and removed ones', () => {
     const left = { name: 'a', agent: { mode: 'mq', maxTurns: 5 }, evaluate: { datasets: ['nq'] } };
-    const right = { name: 'a', agent: { mode: 'sq', maxTurns: 5 }, evaluate: { datasets: ['nq', 'popqa'] }, extra: 1 };
+    const right = {
+      name: 'a',
+      agent: { mode: 'sq', maxTurns: 5 },
+      evaluate: { datasets: ['nq', 'popqa'] },
+      extra: 1,
+    };
     expect(diffConfigs(left, right)).toEqual([
       { path: 'agent.mode', left: 'mq', right: 'sq' },
       { path: 'evaluate.datasets', left: ['nq'], right: ['nq', 'popqa'] },

@@ -5,7 +5,14 @@ import { EvalDecodingSchema } from './decoding.ts';
  * What a scheduled evaluation sweep evaluates and when. Pure zod (no Node imports): the sweep
  * workflow, its activities, the CLI and the web API all validate with it.
  */
-export const SWEEP_OVERLAP_POLICIES = ['skip', 'buffer-one', 'buffer-all', 'cancel-other', 'terminate-other', 'allow-all'] as const;
+export const SWEEP_OVERLAP_POLICIES = [
+  'skip',
+  'buffer-one',
+  'buffer-all',
+  'cancel-other',
+  'terminate-other',
+  'allow-all',
+] as const;
 export type SweepOverlapPolicy = (typeof SWEEP_OVERLAP_POLICIES)[number];
 
 export const SweepSpecSchema = z
@@ -16,20 +23,42 @@ export const SweepSpecSchema = z
     overlap: z
       .enum(SWEEP_OVERLAP_POLICIES)
       .default('skip')
-      .describe('when an execution is due while the previous one still runs (Temporal overlap policy)'),
-    runIds: z.array(z.string().min(1)).default([]).describe("runs whose latest checkpoint is evaluated"),
+      .describe(
+        'when an execution is due while the previous one still runs (Temporal overlap policy)',
+      ),
+    runIds: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('runs whose latest checkpoint is evaluated'),
     checkpoints: z
       .array(z.string().regex(/^[0-9a-f]{64}$/))
       .default([])
       .describe('checkpoint archives (sha256 of an `onnx` artifact) evaluated as listed'),
-    stage: z.enum(['ppo-train', 'sft-train']).default('ppo-train').describe('which stage of a run holds its checkpoint'),
-    dataRunId: z.string().optional().describe("run whose prepare stage supplies corpus, index and QA sets (default: the first run)"),
+    stage: z
+      .enum(['ppo-train', 'sft-train'])
+      .default('ppo-train')
+      .describe('which stage of a run holds its checkpoint'),
+    dataRunId: z
+      .string()
+      .optional()
+      .describe(
+        'run whose prepare stage supplies corpus, index and QA sets (default: the first run)',
+      ),
     datasets: z.array(z.string().min(1)).min(1),
-    topK: z.array(z.number().int().positive()).min(1).default([3]).describe('retriever settings swept'),
+    topK: z
+      .array(z.number().int().positive())
+      .min(1)
+      .default([3])
+      .describe('retriever settings swept'),
     mode: z.enum(['sq', 'mq']).default('mq'),
     decoding: EvalDecodingSchema.default(EvalDecodingSchema.parse({})),
     normalize: z.enum(['squad', 'rag-r1']).default('rag-r1'),
-    limit: z.number().int().positive().optional().describe('at most this many questions per dataset'),
+    limit: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('at most this many questions per dataset'),
   })
   .strict()
   .refine((spec) => (spec.cron === undefined) !== (spec.intervalSeconds === undefined), {
