@@ -54,50 +54,70 @@ export async function runTrainerStage(
     typeof options.config === 'function' ? await options.config(resumeFrom) : options.config;
   const configPath = join(ctx.workDir, `${options.subcommand}-config.json`);
   await writeFile(configPath, JSON.stringify(config, null, 2));
-  let lastCheckpointDir: string | undefined;
-  const history: TrainerStageResult['history'] = [];
-  const metricEvery = options.metricEvery ?? 1;
-  const done = await runTrainerProcess({
-    python: options.python,
-    packageDir: PACKAGE_DIR,
-    subcommand: options.subcommand,
-    configPath,
-    ...(resumeFrom ? { resumeFrom } : {}),
-    ...(ctx.gpu ? { gpuIndex: ctx.gpu.index } : {}),
-    signal: ctx.signal,
-    onEvent: async (event) => {
-      switch (event.event) {
-        case 'progress':
-          ctx.heartbeat({ step: event.step, total: event.total, metrics: event.metrics });
-          history.push({ step: event.step, metrics: event.metrics });
-          if (event.step % metricEvery === 0) {
-            for (const [key, value] of Object.entries(event.metrics)) {
-              await ctx.logMetric(`${options.subcommand}/${key}`, value, event.step);
-            }
-          }
-          return;
-        case 'checkpoint': {
-          const archive = join(ctx.workDir, `checkpoint-${event.step}.tar.gz`);
-          await packDirectory(event.path, archive);
-          await ctx.saveCheckpoint(archive, { step: event.step });
-          lastCheckpointDir = event.path;
-          return;
+  const state: EventState = { history: [], lastProgress: { step: previous?.step ?? 0 } };
+  // A live trainer is a live stage: keep heartbeating between steps, which can take minutes.
+  const keepAlive = setInterval(() => ctx.heartbeat({ ...state.lastProgress }), 10_000);
+  try {
+    const done = await runTrainerProcess({
+      python: options.python,
+      packageDir: PACKAGE_DIR,
+      subcommand: options.subcommand,
+      configPath,
+      ...(resumeFrom ? { resumeFrom } : {}),
+      ...(ctx.gpu ? { gpuIndex: ctx.gpu.index } : {}),
+      signal: ctx.signal,
+      onEvent: (event) => handleEvent(ctx, options, state, event),
+    });
+    return {
+      done,
+      history: state.history,
+      ...(state.lastCheckpointDir ? { lastCheckpointDir: state.lastCheckpointDir } : {}),
+      ...(previous ? { resumedFromStep: previous.step } : {}),
+    };
+  } finally {
+    clearInterval(keepAlive);
+  }
+}
+
+interface EventState {
+  history: TrainerStageResult['history'];
+  lastProgress: { step: number; total?: number };
+  lastCheckpointDir?: string;
+}
+
+/** Progress → heartbeat + metrics; checkpoint → an uploaded artifact the next attempt resumes. */
+async function handleEvent(
+  ctx: StageContext<unknown>,
+  options: TrainerStageOptions,
+  state: EventState,
+  event: TrainerEvent,
+): Promise<void> {
+  switch (event.event) {
+    case 'progress': {
+      ctx.heartbeat({ step: event.step, total: event.total, metrics: event.metrics });
+      state.history.push({ step: event.step, metrics: event.metrics });
+      state.lastProgress = { step: event.step, ...(event.total ? { total: event.total } : {}) };
+      if (event.step % (options.metricEvery ?? 1) === 0) {
+        for (const [key, value] of Object.entries(event.metrics)) {
+          await ctx.logMetric(`${options.subcommand}/${key}`, value, event.step);
         }
-        case 'log':
-          ctx.log.info(event.message);
-          return;
-        case 'error':
-          ctx.log.error(`trainer error ${event.code}: ${event.message}`);
-          return;
-        case 'done':
-          return;
       }
-    },
-  });
-  return {
-    done,
-    history,
-    ...(lastCheckpointDir ? { lastCheckpointDir } : {}),
-    ...(previous ? { resumedFromStep: previous.step } : {}),
-  };
+      return;
+    }
+    case 'checkpoint': {
+      const archive = join(ctx.workDir, `checkpoint-${event.step}.tar.gz`);
+      await packDirectory(event.path, archive);
+      await ctx.saveCheckpoint(archive, { step: event.step });
+      state.lastCheckpointDir = event.path;
+      return;
+    }
+    case 'log':
+      ctx.log.info(event.message);
+      return;
+    case 'error':
+      ctx.log.error(`trainer error ${event.code}: ${event.message}`);
+      return;
+    case 'done':
+      return;
+  }
 }

@@ -22,8 +22,8 @@ elif sub == 'crash':
     print('Traceback: boom', file=sys.stderr)
     sys.exit(1)
 elif sub == 'hang':
-    emit(event='progress', step=1, total=100, metrics={})
     open(os.environ['PID_FILE'], 'w').write(str(os.getpid()))
+    emit(event='progress', step=1, total=100, metrics={})
     time.sleep(60)
 `;
 
