@@ -47,7 +47,9 @@ export function createTokenizer(file: TokenizerFile): Tokenizer {
   const byteOffset = specials.length;
   const pieceOffset = byteOffset + BYTE_COUNT;
   const specialIds = new Map(specials.map((token, id) => [token, id] as const));
-  const pieceIds = new Map(file.pieces.map((piece, index) => [piece, pieceOffset + index] as const));
+  const pieceIds = new Map(
+    file.pieces.map((piece, index) => [piece, pieceOffset + index] as const),
+  );
   const alternation = [...specials].sort((a, b) => b.length - a.length).map(escapeRegExp);
   const specialPattern = new RegExp(alternation.join('|'), 'gu');
   const piecePattern = new RegExp(PIECE_PATTERN, 'gu');

@@ -1,6 +1,6 @@
 """Regenerates lib/tokenizer/fixtures (tokenizer.json + vectors.json) shared with the TS port.
 
-Run: `.data/venv/trainer/bin/python trainer/tests/make_tokenizer_vectors.py` from the repo root.
+Run from the repo root: `.data/venv/trainer/bin/python trainer/tests/make_tokenizer_vectors.py && npx prettier --write lib/tokenizer/fixtures`.
 """
 
 from __future__ import annotations
