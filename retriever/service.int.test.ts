@@ -87,7 +87,7 @@ describe('retrieval service', () => {
   });
 
   it('serves health and Prometheus metrics', async () => {
-    const health = await (await fetch(`${base}/health`)).json();
+    const health = (await (await fetch(`${base}/health`)).json()) as { status: string };
     expect(health.status).toBe('ok');
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/retriever_queries_total [1-9]/);
@@ -138,7 +138,7 @@ describe('backpressure', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     const third = await send();
     expect(third.status).toBe(429);
-    expect((await third.json()).error).toBe('queue_full');
+    expect(((await third.json()) as { error: string }).error).toBe('queue_full');
     release();
     expect((await first).status).toBe(200);
     expect((await second).status).toBe(200);
