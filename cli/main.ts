@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { LabError } from '../lib/errors.ts';
 import { registerDataCommands } from './data-commands.ts';
+import { registerEvalCommands } from './eval-commands.ts';
 import { registerRetrievalCommands } from './retrieval-commands.ts';
 import { registerRunCommands } from './run-commands.ts';
 import { registerStackCommand } from './stack-command.ts';
@@ -11,6 +12,7 @@ const program = new Command('rag-r1').description('RAG-R1 Lab: retrieval-augment
 registerStackCommand(program);
 registerRunCommands(program);
 registerDataCommands(program);
+registerEvalCommands(program);
 registerRetrievalCommands(program);
 registerWebCommand(program);
 

@@ -9,7 +9,6 @@ import { QUEUE_KINDS, type QueueKind } from '../lib/stages/types.ts';
 import type { StageRunDetails } from '../activities/framework/types.ts';
 import { connectTemporal } from '../workflows/client/connect.ts';
 import { cancelRun, launchRun, resumeRun } from '../workflows/client/launch-run.ts';
-import { loadComparison, renderComparison } from './render/compare.ts';
 import { loadRunShow, renderRunShow } from './render/run-show.ts';
 import { waitForRun } from './render/watch.ts';
 import { formatDuration, renderTable } from './render/table.ts';
@@ -222,7 +221,7 @@ function registerResumeCancel(program: Command): void {
     });
 }
 
-function registerLogsCompare(program: Command): void {
+function registerLogs(program: Command): void {
   program
     .command('logs')
     .description("a run's attempt timeline and the stages' own log lines")
@@ -253,17 +252,6 @@ function registerLogsCompare(program: Command): void {
             console.log(text.replace(/^/gm, '    '));
           }
         }
-      });
-    });
-  program
-    .command('compare')
-    .description('metrics of runs side by side (from PostgreSQL), with deltas to the first')
-    .argument('<runs...>', 'two or more run ids')
-    .option('--json', 'machine-readable output', false)
-    .action(async (runIds: string[], options) => {
-      await withDb(async (db) => {
-        const comparison = await loadComparison(db, runIds);
-        print(options.json, comparison, () => renderComparison(comparison));
       });
     });
 }
@@ -310,11 +298,11 @@ function registerWorker(program: Command): void {
     });
 }
 
-/** Registers run, ls, show, resume, cancel, logs, compare and worker. */
+/** Registers run, ls, show, resume, cancel, logs and worker (`compare` lives with evaluation). */
 export function registerRunCommands(program: Command): void {
   registerRun(program);
   registerLsShow(program);
   registerResumeCancel(program);
-  registerLogsCompare(program);
+  registerLogs(program);
   registerWorker(program);
 }
