@@ -27,7 +27,7 @@ def iter_texts(paths: list[str]) -> Iterator[str]:
     """Every string value of every row (corpus `contents`, questions, SFT messages and targets)."""
     for path in paths:
         for _, row in read_jsonl(path, "config field 'inputs'"):
-            yield from _strings({k: v for k, v in row.items() if k not in ("id", "class")})
+            yield from _strings({k: v for k, v in row.items() if k not in ("id", "class", "metadata")})
 
 
 def run_build_tokenizer(cfg: TokenizerConfig) -> None:

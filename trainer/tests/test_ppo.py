@@ -75,3 +75,24 @@ def test_ppo_raises_reward_over_the_sft_checkpoint(world, retriever_url, sft_che
         assert key in metrics[0]
     after = _probe(world, retriever_url, run.of("checkpoint")[-1]["path"], tmp_path / "after.jsonl")
     assert after >= before + 0.2, (before, after, [round(m["reward"], 2) for m in metrics])
+
+
+def test_grpo_with_mq_observations_runs_and_resumes(world, retriever_url, sft_checkpoint, tmp_path) -> None:
+    cfg = _ppo_config(world, retriever_url, sft_checkpoint, tmp_path / "grpo", algorithm="grpo", group_size=4, mode="mq",
+                      batch_size=4, mini_batch_size=2, micro_batch_size=8, total_steps=2, checkpoint_every=1)
+    run = run_trainer("ppo", cfg)
+    assert run.code == 0, run.stderr[-3000:]
+    assert [e["step"] for e in run.of("progress")] == [1, 2]
+    assert all(0.0 <= e["metrics"]["reward"] <= 1.0 for e in run.of("progress"))
+    resumed = run_trainer("ppo", {**cfg, "total_steps": 3}, resume_from=run.of("checkpoint")[0]["path"])
+    assert resumed.code == 0, resumed.stderr[-3000:]
+    assert [e["step"] for e in resumed.of("progress")] == [2, 3]
+    wrong = run_trainer("ppo", {**cfg, "algorithm": "ppo", "group_size": 1}, resume_from=run.of("checkpoint")[0]["path"])
+    assert wrong.of("error")[0]["code"] == "CONFIG_INVALID"
+
+    out = tmp_path / "mq.jsonl"
+    probe = run_trainer("probe", {"checkpoint": sft_checkpoint, "data_file": str(world["ppo"]), "retriever_url": retriever_url, **ROLLOUT,
+                                  "mode": "mq", "seed": 2, "output_file": str(out)})
+    assert probe.code == 0, probe.stderr[-3000:]
+    searched = [json.loads(line)["response"] for line in out.read_text().splitlines() if json.loads(line)["retrievals"] > 0]
+    assert searched and all('<information>\n{\n  "query": [\n' in r for r in searched)
