@@ -67,7 +67,7 @@ async function renderRunDir(options: RenderOptions): Promise<void> {
     await writeFile(join(out, relative), text);
   }
   // The run directory is shipped to the cluster as is, so it carries its own launcher.
-  for (const name of ['launch.sh', 'jsonl_to_parquet.py']) {
+  for (const name of ['launch.sh', 'jsonl_to_parquet.py', 'check_overrides.py']) {
     await copyFile(join(INFRA_VERL, name), join(out, name));
   }
   await chmod(join(out, 'launch.sh'), 0o755);

@@ -7,6 +7,7 @@
 #
 #   launch.sh prepare RUN_DIR            jsonl rows -> data/{train,test}.parquet (pyarrow)
 #   launch.sh dry-run RUN_DIR            print what `head` would run, touch nothing
+#   launch.sh check   RUN_DIR            compose the fork's ppo_trainer.yaml with the overrides
 #   launch.sh head    RUN_DIR            on the head node: ray start --head, wait, train
 #   launch.sh worker  HEAD_IP [GPUS]     on each other node: join the cluster and block
 #
@@ -79,8 +80,15 @@ train_command() {
   echo
 }
 
-head_node() {
+# Hydra composition against the fork's own yaml: a wrong key fails before any GPU is held.
+check() {
   [[ -n "${RAG_R1_REPO:-}" ]] || die "set RAG_R1_REPO to the AWorld-RL RAG-R1 checkout"
+  "$PYTHON" "$HERE/check_overrides.py" "$RAG_R1_REPO/verl/trainer/config" "$RUN_DIR/overrides.txt" >/dev/null
+  echo "launch.sh: overrides compose against $RAG_R1_REPO/verl/trainer/config/ppo_trainer.yaml"
+}
+
+head_node() {
+  check
   [[ -f "$RUN_DIR/data/train.parquet" && -f "$RUN_DIR/data/test.parquet" ]] || prepare
   check_generation_module
   if [[ "${SKIP_RAY_START:-0}" != 1 ]]; then
@@ -105,10 +113,11 @@ case "${1:-}" in
     echo "# cd \$RAG_R1_REPO && \\"
     train_command
     ;;
+  check) load_run_dir "${2:-}"; check ;;
   head) load_run_dir "${2:-}"; head_node ;;
   worker)
     head_ip="${2:?HEAD_IP missing}"
     ray start --address="$head_ip:$RAY_PORT" --num-gpus="${3:-8}" --block
     ;;
-  *) sed -n '2,25p' "${BASH_SOURCE[0]}"; exit 2 ;;
+  *) sed -n '2,26p' "${BASH_SOURCE[0]}"; exit 2 ;;
 esac

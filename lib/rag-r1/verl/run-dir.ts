@@ -82,6 +82,7 @@ export function buildVerlRunDir(options: BuildVerlRunDirOptions): VerlRunDir {
   const world = options.nodes * options.gpusPerNode;
   const requestedVal = options.tuning?.valBatchSize ?? VerlTuningSchema.parse({}).valBatchSize;
   // veRL's val loader also drops the last partial batch: never ask for more than there is.
+  // (A batch the GPUs cannot split is fine: the generation manager pads it to the world size.)
   const valBatchSize = Math.min(requestedVal, options.val.length);
   const tuning = VerlTuningSchema.parse({ ...options.tuning, valBatchSize });
   const dataDir = `${options.clusterDir.replace(/\/+$/, '')}/data`;
