@@ -163,8 +163,8 @@ const FilterSchema = z
 const PpoSchema = z
   .object({
     advantage: z.enum(['gae', 'grpo']).default('gae').describe('spec 5: PPO with critic + GAE'),
-    steps: z.number().int().positive().default(60).describe('spec 5: 500'),
-    batchSize: z.number().int().positive().default(32).describe('spec 5: 512 prompts/step'),
+    steps: z.number().int().positive().default(12).describe('spec 5: 500'),
+    batchSize: z.number().int().positive().default(16).describe('spec 5: 512 prompts/step'),
     miniBatchSize: z.number().int().positive().default(16).describe('spec 5: 128'),
     actorLr: z.number().positive().default(2e-4).describe('spec 5: 1e-6'),
     criticLr: z.number().positive().default(5e-4).describe('spec 5: 1e-5'),
@@ -175,10 +175,16 @@ const PpoSchema = z
     valueClip: z.number().positive().default(0.5),
     entropyCoeff: z.number().min(0).default(0.001),
     gradClip: z.number().positive().default(1.0),
-    temperature: z.number().positive().default(1.0).describe('spec 5: rollout temperature 1.0'),
+    temperature: z
+      .number()
+      .positive()
+      .default(0.8)
+      .describe(
+        'rollout temperature (spec 5: 1.0; tiny world: 0.8, so a small policy still finds rewards)',
+      ),
     topP: z.number().positive().max(1).default(0.95),
     groupSize: z.number().int().positive().default(1).describe('rollouts per prompt (grpo > 1)'),
-    checkpointEvery: z.number().int().positive().default(20).describe('spec 5: 50'),
+    checkpointEvery: z.number().int().positive().default(4).describe('spec 5: 50'),
     device: z.enum(['cpu', 'cuda']).default('cpu'),
   })
   .strict();
