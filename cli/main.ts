@@ -5,6 +5,7 @@ import { registerEvalCommands } from './eval-commands.ts';
 import { registerRetrievalCommands } from './retrieval-commands.ts';
 import { registerRunCommands } from './run-commands.ts';
 import { registerStackCommand } from './stack-command.ts';
+import { registerVerlCommands } from './verl-command.ts';
 import { registerWebCommand } from './web-command.ts';
 
 /** The `rag-r1` command line; each command group registers itself. */
@@ -15,6 +16,7 @@ registerDataCommands(program);
 registerEvalCommands(program);
 registerRetrievalCommands(program);
 registerWebCommand(program);
+registerVerlCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -104,7 +104,7 @@ describe('renderVerlPpoArgs', () => {
     const map = overridesToMap(
       renderVerlPpoArgs(tiny, { ...PAPER_PATHS, nodes: 1, gpusPerNode: 1 }),
     );
-    expect(map.get('data.train_batch_size')).toBe('32');
+    expect(map.get('data.train_batch_size')).toBe(String(tiny.ppo.batchSize));
     expect(map.get('actor_rollout_ref.actor.ppo_mini_batch_size')).toBe('16');
     expect(map.get('actor_rollout_ref.actor.ppo_micro_batch_size')).toBe('4');
     expect(map.get('critic.ppo_micro_batch_size')).toBe('1');
@@ -113,8 +113,8 @@ describe('renderVerlPpoArgs', () => {
     expect(map.get('data.max_start_length')).toBe('1024');
     expect(map.get('data.max_response_length')).toBe('64');
     expect(map.get('data.max_obs_length')).toBe('400');
-    expect(map.get('trainer.total_training_steps')).toBe('60');
-    expect(map.get('trainer.save_freq')).toBe('20');
+    expect(map.get('trainer.total_training_steps')).toBe(String(tiny.ppo.steps));
+    expect(map.get('trainer.save_freq')).toBe(String(tiny.ppo.checkpointEvery));
     expect(map.get('max_turns')).toBe('5');
   });
 
