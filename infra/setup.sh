@@ -29,6 +29,9 @@ elif ! npm ci --no-audit --no-fund; then
   npm install --no-save --no-audit --no-fund
 fi
 
+step "trainer environment (PyTorch)"
+bash trainer/install.sh
+
 step "prisma client"
 bash infra/prisma-generate.sh
 

@@ -22,6 +22,8 @@ compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || apt_packages+=(pos
 command -v python3 >/dev/null || apt_packages+=(python3)
 python3 -c 'import ensurepip, venv' 2>/dev/null || apt_packages+=(python3-venv)
 python3 -m pip --version >/dev/null 2>&1 || apt_packages+=(python3-pip)
+# The web UI's end-to-end tests drive Debian's Chromium (no browser download is possible).
+[[ -x /usr/bin/chromium ]] || apt_packages+=(chromium)
 
 if ((${#apt_packages[@]} > 0)); then
   command -v apt-get >/dev/null || die "missing ${apt_packages[*]} and no apt-get; install them by hand"
@@ -37,7 +39,7 @@ if ((${#apt_packages[@]} > 0)); then
     done
   fi
 else
-  log "postgresql, python3 (venv, pip): present"
+  log "postgresql, python3 (venv, pip), chromium: present"
 fi
 
 if ! command -v go >/dev/null; then
