@@ -10,7 +10,7 @@ import type { StageContext, StageResult } from '../framework/types.ts';
 import { openRetriever, requireArtifact } from '../rollouts/resources.ts';
 import { unpackArchive } from '../trainer/archive.ts';
 import { runTrainerStage, trainerPython } from '../trainer/run-trainer-stage.ts';
-import { publishTrainedModel } from '../trainer/trainer-artifacts.ts';
+import { cpuThreads, publishTrainedModel } from '../trainer/trainer-artifacts.ts';
 import { startRetrievalEndpoint } from './retrieval-endpoint.ts';
 
 const PpoDoneSchema = z.object({ step: z.number(), checkpoint: z.string() }).passthrough();
@@ -85,12 +85,14 @@ export async function ppoTrainStage(ctx: StageContext<PpoTrainSlice>): Promise<S
         value_clip: ppo.valueClip,
         entropy_coeff: ppo.entropyCoeff,
         grad_clip: ppo.gradClip,
+        ppo_epochs: ppo.epochs,
         temperature: ppo.temperature,
         top_p: ppo.topP,
         total_steps: ppo.steps,
         checkpoint_every: ppo.checkpointEvery,
         keep_last: 2,
         device: ppo.device,
+        threads: cpuThreads(),
       },
     });
     const done = PpoDoneSchema.parse(result.done);

@@ -7,7 +7,12 @@ import type { SftTrainSlice } from '../../lib/rag-r1/recipe.ts';
 import type { StageContext, StageResult } from '../framework/types.ts';
 import { requireArtifact } from '../rollouts/resources.ts';
 import { runTrainerStage, trainerPython } from '../trainer/run-trainer-stage.ts';
-import { hasRows, publishTrainedModel, runTrainerCommand } from '../trainer/trainer-artifacts.ts';
+import {
+  cpuThreads,
+  hasRows,
+  publishTrainedModel,
+  runTrainerCommand,
+} from '../trainer/trainer-artifacts.ts';
 
 const SftDoneSchema = z
   .object({
@@ -67,6 +72,7 @@ export async function sftTrainStage(ctx: StageContext<SftTrainSlice>): Promise<S
       checkpoint_every: config.checkpointEvery,
       keep_last: 1000,
       device: config.device,
+      threads: cpuThreads(),
     }),
   });
   const done = SftDoneSchema.parse(result.done);

@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { loadEnv } from '../../lib/env.ts';
 import { writeJsonl } from '../../lib/jsonl.ts';
@@ -14,6 +15,11 @@ export async function runTrainerCommand(
 ): Promise<TrainerStageResult> {
   const python = trainerPython(loadEnv().RAG_R1_PYTHON);
   return runTrainerStage(ctx, { python, subcommand, config, resumable: false });
+}
+
+/** Torch CPU threads for a training stage: every core, up to 8 (beyond that it stops helping). */
+export function cpuThreads(): number {
+  return Math.min(8, availableParallelism());
 }
 
 /** True when a jsonl file has at least one row (the trainer refuses empty datasets). */

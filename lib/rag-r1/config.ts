@@ -175,6 +175,7 @@ const PpoSchema = z
     valueClip: z.number().positive().default(0.5),
     entropyCoeff: z.number().min(0).default(0.001),
     gradClip: z.number().positive().default(1.0),
+    epochs: z.number().int().positive().default(1).describe('PPO epochs per batch (spec 5: 1)'),
     temperature: z
       .number()
       .positive()
