@@ -1,17 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { PrismaClient } from '../../../infra/db/client.ts';
-import { ConfigError, LabError } from '../../../lib/errors.ts';
-import { hashJson } from '../../../lib/hash.ts';
-import { getRecipe } from '../../../lib/recipes/index.ts';
-import { taskQueueName } from '../../../lib/stages/queue-defaults.ts';
+import { LabError } from '../../../lib/errors.ts';
+import * as shared from '../../../workflows/client/launch-run.ts';
 import type { LaunchRequest } from '../types.ts';
-import { fieldErrors } from './config-plan.ts';
+import { resolveLaunch } from './config-plan.ts';
 
-/** The workflow type and signal this adapter drives (workflows/experiment-*.ts). */
-export const EXPERIMENT_WORKFLOW = 'experimentWorkflow';
-const CANCEL_SIGNAL = 'cancel';
-
+/**
+ * The web's run operations: the shared launch/resume/cancel of workflows/client/launch-run.ts
+ * (the CLI's), with unknown ids as NOT_FOUND and Temporal failures as readable LabErrors.
+ */
 export type RunOperationDeps = {
   db: PrismaClient;
   temporal: () => Promise<Client>;
@@ -19,97 +16,50 @@ export type RunOperationDeps = {
   taskQueuePrefix?: string;
 };
 
-function newRunId(): string {
-  return `r${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+type Started = { runId: string; workflowId: string };
+
+function temporalFailure(action: string, runId?: string) {
+  return (error: unknown): never => {
+    if (error instanceof LabError) throw error;
+    if (error instanceof WorkflowNotFoundError) {
+      throw new LabError('NOT_FOUND', `the workflow of run ${runId} no longer exists in Temporal`, { cause: error });
+    }
+    throw new LabError('SERVICE_UNAVAILABLE', `Temporal: could not ${action} (${(error as Error).message})`, { cause: error });
+  };
 }
 
-function experimentName(config: unknown, recipe: string, preset: string): string {
-  const name = (config as { name?: unknown } | null)?.name;
-  return typeof name === 'string' && name ? name : `${recipe}-${preset}`;
+async function requireRun(db: PrismaClient, runId: string): Promise<void> {
+  const run = await db.run.findUnique({ where: { id: runId }, select: { id: true } });
+  if (!run) throw new LabError('NOT_FOUND', `run ${runId} not found`);
 }
 
-async function startRun(deps: RunOperationDeps, options: {
-  recipe: string; preset: string; config: unknown; force: boolean; resumedFromId?: string;
-}): Promise<{ runId: string; workflowId: string }> {
-  const configHash = hashJson({ recipe: options.recipe, config: options.config });
-  const experiment = await deps.db.experiment.upsert({
-    where: { configHash },
-    create: {
-      name: experimentName(options.config, options.recipe, options.preset),
-      recipe: options.recipe,
-      preset: options.preset,
-      configHash,
-      config: options.config as object,
-    },
-    update: {},
-  });
-  const runId = newRunId();
-  const workflowId = `experiment-${runId}`;
-  await deps.db.run.create({
-    data: { id: runId, experimentId: experiment.id, workflowId, force: options.force, resumedFromId: options.resumedFromId ?? null },
-  });
-  const prefix = deps.taskQueuePrefix ?? '';
-  try {
-    const client = await deps.temporal();
-    await client.workflow.start(EXPERIMENT_WORKFLOW, {
-      taskQueue: taskQueueName('control', prefix),
-      workflowId,
-      args: [{
-        runId, recipe: options.recipe, config: options.config, force: options.force,
-        ...(options.resumedFromId ? { reuseFromRunId: options.resumedFromId } : {}),
-        ...(prefix ? { taskQueuePrefix: prefix } : {}),
-      }],
-    });
-  } catch (error) {
-    await deps.db.run.update({ where: { id: runId }, data: { status: 'FAILED', error: `could not start: ${String(error)}`, finishedAt: new Date() } });
-    throw new LabError('SERVICE_UNAVAILABLE', `Temporal: could not start the run (${(error as Error).message})`, { cause: error });
-  }
+const prefixOf = (deps: RunOperationDeps) => (deps.taskQueuePrefix ? { taskQueuePrefix: deps.taskQueuePrefix } : {});
+
+/** Resolves the config like `rag-r1 run` (ConfigError names the field) and launches it. */
+export async function launchRun(deps: RunOperationDeps, request: LaunchRequest): Promise<Started> {
+  const config = resolveLaunch(request);
+  const client = await deps.temporal();
+  const { runId, workflowId } = await shared
+    .launchRun({ db: deps.db, client, config, force: request.force, ...prefixOf(deps) })
+    .catch(temporalFailure('start the run'));
   return { runId, workflowId };
 }
 
-/** Validates the config and starts an experimentWorkflow; the Run row exists before it starts. */
-export async function launchRun(deps: RunOperationDeps, request: LaunchRequest) {
-  const checked = fieldErrors(request);
-  if ('errors' in checked) {
-    throw new ConfigError(checked.errors.map((error) => `${error.path}: ${error.message}`).join('; '));
-  }
-  const preset = request.preset ?? getRecipe(request.recipe).defaultPreset;
-  return startRun(deps, { recipe: request.recipe, preset, config: checked.config, force: request.force });
+/** A failed or cancelled run again as a new linked run, reusing its completed stages. */
+export async function resumeRun(deps: RunOperationDeps, runId: string): Promise<Started> {
+  await requireRun(deps.db, runId);
+  const client = await deps.temporal();
+  const { runId: newRunId, workflowId } = await shared
+    .resumeRun({ db: deps.db, client, runId, ...prefixOf(deps) })
+    .catch(temporalFailure('resume the run', runId));
+  return { runId: newRunId, workflowId };
 }
 
-/**
- * Resumes a failed or cancelled run as a new run of the same config: completed stages are
- * reused by cache key, the failed stage restarts from its last checkpoint.
- */
-export async function resumeRun(deps: RunOperationDeps, runId: string) {
-  const run = await deps.db.run.findUnique({ where: { id: runId }, include: { experiment: true } });
-  if (!run) throw new LabError('NOT_FOUND', `run ${runId} not found`);
-  if (run.status !== 'FAILED' && run.status !== 'CANCELLED') {
-    throw new ConfigError(`run ${runId} is ${run.status.toLowerCase()}; only failed or cancelled runs resume`);
-  }
-  return startRun(deps, {
-    recipe: run.experiment.recipe,
-    preset: run.experiment.preset ?? getRecipe(run.experiment.recipe).defaultPreset,
-    config: run.experiment.config,
-    force: false,
-    resumedFromId: run.id,
-  });
-}
-
-/** Asks the workflow to stop; a run whose workflow is gone is marked cancelled directly. */
+/** Asks a pending or running run's workflow to cancel. */
 export async function cancelRun(deps: RunOperationDeps, runId: string): Promise<void> {
-  const run = await deps.db.run.findUnique({ where: { id: runId } });
-  if (!run) throw new LabError('NOT_FOUND', `run ${runId} not found`);
-  if (run.status !== 'PENDING' && run.status !== 'RUNNING') {
-    throw new ConfigError(`run ${runId} is ${run.status.toLowerCase()}; only pending or running runs cancel`);
-  }
-  try {
-    const client = await deps.temporal();
-    await client.workflow.getHandle(run.workflowId).signal(CANCEL_SIGNAL, { reason: 'cancelled from the web UI' });
-  } catch (error) {
-    if (!(error instanceof WorkflowNotFoundError)) {
-      throw new LabError('SERVICE_UNAVAILABLE', `Temporal: could not cancel (${(error as Error).message})`, { cause: error });
-    }
-    await deps.db.run.update({ where: { id: runId }, data: { status: 'CANCELLED', finishedAt: new Date() } });
-  }
+  await requireRun(deps.db, runId);
+  const client = await deps.temporal();
+  await shared
+    .cancelRun({ db: deps.db, client, runId, reason: 'cancelled from the web UI' })
+    .catch(temporalFailure('cancel the run', runId));
 }
