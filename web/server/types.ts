@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import type { Comparison as EvalComparison } from '../../lib/eval/compare.ts';
+import type { FinishReason } from '../../lib/agent/trajectory.ts';
+import { SweepSpecSchema, type SweepSpecInput } from '../../lib/eval/sweep-spec.ts';
 
 /**
  * The web API's contract: request schemas (zod, validated by the server) and the response
@@ -39,21 +42,16 @@ export const TrajectoryRequestSchema = z
     runA: z.string().min(1),
     runB: z.string().min(1),
     dataset: z.string().min(1),
+    /** Evaluation method (`ppo`, `sft`, ...); default the first of each run's methods. */
+    method: z.string().min(1).optional(),
     questionId: z.string().min(1).optional(),
   })
   .strict();
 export type TrajectoryRequest = z.infer<typeof TrajectoryRequestSchema>;
 
-export const SweepCreateSchema = z
-  .object({
-    name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes'),
-    cron: z.string().min(1).describe('cron expression, e.g. "0 3 * * *"'),
-    runIds: z.array(z.string().min(1)).min(1).describe('runs whose checkpoints are evaluated'),
-    datasets: z.array(z.string().min(1)).min(1),
-    topK: z.array(z.number().int().positive()).min(1).default([3]),
-  })
-  .strict();
-export type SweepCreate = z.infer<typeof SweepCreateSchema>;
+/** A sweep is created from the platform's own spec (lib/eval/sweep-spec.ts), as the CLI does. */
+export const SweepCreateSchema = SweepSpecSchema;
+export type SweepCreate = SweepSpecInput;
 
 /** One field-level problem, with the dotted path the UI shows next to the input. */
 export type FieldError = { path: string; message: string };
@@ -125,40 +123,35 @@ export type RunDetail = RunSummary & {
   links: { temporal: string; mlflow: string | null };
 };
 
-export type CompareCell = {
-  runId: string;
-  em: number;
-  f1: number;
-  n: number;
-  meanSeconds: number;
-  meanRetrievals: number;
-  /** Difference to the first (baseline) run with a 95% interval; null for the baseline. */
-  deltaEm: { value: number; low: number; high: number } | null;
-};
-export type CompareRow = { dataset: string; method: string; cells: Array<CompareCell | null> };
-export type ConfigDiffEntry = { path: string; values: unknown[] };
-export type Comparison = {
-  runs: RunSummary[];
-  rows: CompareRow[];
-  configDiff: ConfigDiffEntry[];
-  /** How the intervals were computed, shown under the table. */
-  intervalMethod: string;
+/**
+ * The shared comparison (infra/eval/compare-query.ts: paired bootstrap deltas, Holm-adjusted
+ * p-values, averages, stamp warnings, config diffs vs the first run), runs without configs.
+ */
+export type Comparison = Omit<EvalComparison, 'runs'> & {
+  runs: Array<{ id: string; name?: string; status?: string }>;
 };
 
 export type TrajectoryTurn = {
   kind: 'think' | 'search' | 'documents' | 'answer' | 'text';
   text: string;
 };
+/** One run's answer to one question: a line of its evaluate `outputs` artifact. */
 export type TrajectoryView = {
   runId: string;
   prediction: string;
-  em: number | null;
-  f1: number | null;
-  reward: number | null;
+  em: number;
+  f1: number;
+  seconds: number;
+  retrievals: number;
+  finishReason: FinishReason;
+  cached: boolean;
   turns: TrajectoryTurn[];
 };
 export type TrajectoryPair = {
   dataset: string;
+  method: string;
+  /** Methods either run has for this dataset. */
+  methods: string[];
   questionId: string;
   question: string;
   goldAnswers: string[];
@@ -166,14 +159,28 @@ export type TrajectoryPair = {
   sides: [TrajectoryView | null, TrajectoryView | null];
 };
 
+export type SweepResultView = {
+  at: string;
+  method: string;
+  dataset: string;
+  checkpoint: string;
+  n: number;
+  em: number;
+  f1: number;
+};
+/** A sweep as infra/eval/sweeps.ts reports it, with its latest results. */
 export type SweepView = {
   id: string;
   name: string;
-  cron: string;
+  /** `cron 0 3 * * *` or `every 3600s`. */
+  schedule: string;
   paused: boolean;
+  overlap: string;
+  executions: number;
+  running: number;
+  nextRuns: string[];
   spec: unknown;
-  createdAt: string;
-  results: Array<{ at: string; dataset: string; checkpoint: string; em: number; f1: number }>;
+  results: SweepResultView[];
 };
 
 /** An event pushed over /api/events: a key whose state changed (`runs`, `run:<id>`, `sweeps`). */

@@ -1,9 +1,11 @@
 /// <reference lib="dom" />
-import type { CompareCell, Comparison, RunSummary } from '../../server/types.ts';
+import type { Comparison, RunSummary } from '../../server/types.ts';
 import { api } from '../api.ts';
 import { barChart } from '../charts.ts';
 import { formatNumber, h, mount, statusBadge } from '../dom.ts';
 import { errorBox, type Page } from '../page.ts';
+
+type Delta = { delta: number; low: number; high: number; pValue?: number; pHolm?: number; significant?: boolean; n: number };
 
 function picker(runs: RunSummary[], chosen: Set<string>): HTMLElement {
   const list = h('div', { class: 'picker', id: 'compare-picker' }, ...runs.map((run) => {
@@ -22,53 +24,83 @@ function picker(runs: RunSummary[], chosen: Set<string>): HTMLElement {
   return h('details', { class: 'card', open: chosen.size < 2 }, h('summary', {}, 'Pick runs'), list, go);
 }
 
-function deltaText(cell: CompareCell): HTMLElement | string {
-  if (!cell.deltaEm) return '';
-  const { value, low, high } = cell.deltaEm;
-  const isSignificant = low > 0 || high < 0;
-  const sign = value >= 0 ? '+' : '';
-  return h('span', { class: `delta ${isSignificant ? (value > 0 ? 'up' : 'down') : 'flat'}` },
-    ` ${sign}${formatNumber(value)} [${formatNumber(low)}, ${formatNumber(high)}]`);
+/** `+0.250 [0.000, 0.500] p=0.12 (Holm 0.24)`; coloured when significant after Holm. */
+function deltaText(delta: Delta | null | undefined): HTMLElement | string {
+  if (!delta) return '';
+  const isSignificant = delta.significant ?? (delta.low > 0 || delta.high < 0);
+  const sign = delta.delta >= 0 ? '+' : '';
+  const p = delta.pValue === undefined ? '' : ` p=${formatNumber(delta.pValue)}${delta.pHolm === undefined ? '' : ` (Holm ${formatNumber(delta.pHolm)})`}`;
+  return h('div', { class: `delta ${isSignificant ? (delta.delta > 0 ? 'up' : 'down') : 'flat'}`, 'data-significant': String(isSignificant) },
+    `Δ ${sign}${formatNumber(delta.delta)} [${formatNumber(delta.low)}, ${formatNumber(delta.high)}]${p} · ${delta.n} paired`);
+}
+
+function cellBody(cell: Comparison['rows'][number]['cells'][number], delta: Delta | null | undefined, href: string | null): HTMLElement {
+  if (!cell) return h('td', { class: 'muted' }, '—');
+  const em = `EM ${formatNumber(cell.em)}`;
+  return h('td', { class: 'num' },
+    href ? h('a', { href, class: 'metric-cell', title: 'open trajectories' }, em) : h('strong', {}, em), deltaText(delta),
+    h('div', { class: 'muted small' }, `F1 ${formatNumber(cell.f1)} · n=${cell.n} · ${formatNumber(cell.meanSeconds, 2)}s · ${formatNumber(cell.meanRetrievals, 2)} retr.`));
 }
 
 function resultTable(comparison: Comparison): HTMLElement {
-  const baseline = comparison.runs[0]?.id ?? '';
+  const baseline = comparison.baseline;
   const header = h('tr', {}, h('th', {}, 'dataset'), h('th', {}, 'method'),
-    ...comparison.runs.map((run, index) => h('th', {}, index === 0 ? `${run.id} (baseline)` : run.id)));
-  const rows = comparison.rows.map((row) => h('tr', { 'data-dataset': row.dataset },
+    ...comparison.runs.map((run) => h('th', {}, run.id === baseline ? `${run.id} (baseline)` : run.id, h('div', { class: 'muted small' }, run.name ?? ''))));
+  const rows = comparison.rows.map((row) => h('tr', { 'data-dataset': row.dataset, 'data-method': row.method },
     h('td', {}, row.dataset), h('td', {}, row.method),
-    ...row.cells.map((cell) => {
-      if (!cell) return h('td', { class: 'muted' }, '—');
-      const href = `#/trajectory?a=${encodeURIComponent(baseline)}&b=${encodeURIComponent(cell.runId)}&dataset=${encodeURIComponent(row.dataset)}`;
-      return h('td', { class: 'num' },
-        h('a', { href, class: 'metric-cell', title: 'open trajectories' }, `EM ${formatNumber(cell.em)}`), deltaText(cell),
-        h('div', { class: 'muted small' }, `F1 ${formatNumber(cell.f1)} · n=${cell.n} · ${formatNumber(cell.meanSeconds, 2)}s · ${formatNumber(cell.meanRetrievals, 2)} retr.`));
+    ...row.cells.map((cell, index) => {
+      const runId = comparison.runs[index]?.id ?? '';
+      const href = `#/trajectory?a=${encodeURIComponent(baseline)}&b=${encodeURIComponent(runId)}&dataset=${encodeURIComponent(row.dataset)}&method=${encodeURIComponent(row.method)}`;
+      return cellBody(cell, row.deltas[index], href);
     })));
-  return h('table', { class: 'grid', id: 'compare-table' }, h('thead', {}, header), h('tbody', {}, ...rows));
+  const averages = comparison.averages.map((average) => h('tr', { class: 'average', 'data-method': average.method },
+    h('td', {}, h('strong', {}, 'average')), h('td', {}, average.method),
+    ...average.cells.map((cell, index) => cellBody(cell, average.deltas[index], null))));
+  return h('table', { class: 'grid', id: 'compare-table' }, h('thead', {}, header), h('tbody', {}, ...rows), h('tfoot', {}, ...averages));
 }
 
+function stampWarnings(comparison: Comparison): HTMLElement | null {
+  if (comparison.stampWarnings.length === 0) return null;
+  return h('div', { class: 'error-box', id: 'stamp-warnings' },
+    h('strong', {}, 'Not comparable: '),
+    h('ul', {}, ...comparison.stampWarnings.map((warning) => h('li', { 'data-run': warning.runId }, warning.message))));
+}
+
+/** One row per config path that differs from the baseline in any run; `=` where it does not. */
 function configDiff(comparison: Comparison): HTMLElement {
-  if (comparison.configDiff.length === 0) return h('p', { class: 'muted' }, 'Configs are identical.');
+  const paths = [...new Set(comparison.configDiffs.flatMap((diff) => diff.differences.map((d) => d.path)))].sort();
+  if (paths.length === 0) return h('p', { class: 'muted', id: 'config-diff' }, 'Configs are identical.');
+  const show = (value: unknown) => h('code', {}, value === undefined ? '—' : JSON.stringify(value));
+  const valueAt = (runId: string, path: string) =>
+    comparison.configDiffs.find((diff) => diff.runId === runId)?.differences.find((d) => d.path === path);
+  const rows = paths.map((path) => {
+    const base = comparison.configDiffs.flatMap((diff) => diff.differences).find((d) => d.path === path);
+    return h('tr', {}, h('td', {}, h('code', {}, path)), h('td', {}, show(base?.left)),
+      ...comparison.runs.slice(1).map((run) => {
+        const found = valueAt(run.id, path);
+        return h('td', {}, found ? show(found.right) : h('span', { class: 'muted' }, '= baseline'));
+      }));
+  });
   return h('table', { class: 'grid', id: 'config-diff' },
     h('thead', {}, h('tr', {}, h('th', {}, 'path'), ...comparison.runs.map((run) => h('th', {}, run.id)))),
-    h('tbody', {}, ...comparison.configDiff.map((entry) => h('tr', {}, h('td', {}, h('code', {}, entry.path)),
-      ...entry.values.map((value) => h('td', {}, h('code', {}, value === undefined ? '—' : JSON.stringify(value))))))));
+    h('tbody', {}, ...rows));
 }
 
 function render(result: HTMLElement, comparison: Comparison): void {
-  const labels = comparison.rows.map((row) => (row.method === 'policy' ? row.dataset : `${row.dataset}/${row.method}`));
+  const labels = comparison.rows.map((row) => `${row.dataset}/${row.method}`);
   const series = comparison.runs.map((run, index) => ({
-    name: run.id, values: comparison.rows.map((row) => row.cells[index]?.em ?? null),
+    name: run.id, values: comparison.rows.map((row) => row.cells[index]?.[comparison.metric] ?? null),
   }));
   mount(result,
+    stampWarnings(comparison),
     h('h2', {}, 'Results per dataset'),
     comparison.rows.length === 0 ? h('p', { class: 'muted' }, 'None of these runs has evaluation results yet.') : resultTable(comparison),
-    h('p', { class: 'muted small' }, comparison.intervalMethod),
-    comparison.rows.length > 0 ? barChart({ title: 'EM by dataset', labels, series }) : null,
-    h('h2', {}, 'Config diff'), configDiff(comparison));
+    h('p', { class: 'muted small', id: 'interval-method' }, comparison.intervalMethod),
+    comparison.rows.length > 0 ? barChart({ title: `${comparison.metric.toUpperCase()} by dataset`, labels, series }) : null,
+    h('h2', {}, 'Config diff vs baseline'), configDiff(comparison));
 }
 
-/** Compare: pick runs; per-dataset metrics with deltas and intervals, a chart, the config diff. */
+/** Compare: pick runs; paired-bootstrap deltas with Holm p-values, averages, stamps, config diff. */
 export function renderComparePage(container: HTMLElement, query: URLSearchParams): Page {
   const chosen = new Set((query.get('runs') ?? '').split(',').filter(Boolean));
   const pick = h('div');
