@@ -1,114 +1,95 @@
-import type { TrajectoryTurn, TrajectoryView } from '../types.ts';
+import type { PrismaClient } from '../../../infra/db/client.ts';
+import { readEvalOutputs } from '../../../activities/evaluate/record-results.ts';
+import type { EvalOutput } from '../../../lib/eval/outputs.ts';
+import { LabError } from '../../../lib/errors.ts';
+import type { TrajectoryPair, TrajectoryRequest, TrajectoryTurn, TrajectoryView } from '../types.ts';
+import type { ArtifactBytes } from './run-logs.ts';
 
 /**
- * Reading per-question evaluation outputs for the trajectory diff. The evaluate stage writes
- * one JSON object per question (jsonl); field names are read tolerantly (FlashRAG's
- * `golden_answers`, our `goldAnswers`; a nested `trajectory` or a flat record) so the viewer
- * keeps working while that format settles.
+ * The trajectory diff, read from the evaluate stage's per-question outputs: the artifact on
+ * each run's latest EvalResult of (method, dataset), jsonl lines of lib/eval/outputs.ts
+ * `EvalOutputSchema` (validated by the stage's own reader; a bad line names artifact and line).
  */
-export type QuestionRecord = {
-  questionId: string;
-  question: string;
-  goldAnswers: string[];
-  view: Omit<TrajectoryView, 'runId'>;
+const TAGS: Record<string, TrajectoryTurn['kind']> = {
+  think: 'think',
+  search: 'search',
+  information: 'documents',
+  answer: 'answer',
 };
+const TAG_PATTERN = new RegExp(`<(${Object.keys(TAGS).join('|')})>([\\s\\S]*?)(?:</\\1>|$)`, 'g');
 
-type Json = Record<string, unknown>;
-
-const TAGS: Array<{ tag: string; kind: TrajectoryTurn['kind'] }> = [
-  { tag: 'think', kind: 'think' },
-  { tag: 'search', kind: 'search' },
-  { tag: 'information', kind: 'documents' },
-  { tag: 'documents', kind: 'documents' },
-  { tag: 'answer', kind: 'answer' },
-];
-const TAG_PATTERN = new RegExp(`<(${TAGS.map((entry) => entry.tag).join('|')})>([\\s\\S]*?)(?:</\\1>|$)`, 'g');
-
-/** Splits a think/search/answer response into turns by its tags; untagged text is kept. */
+/** Splits a think/search/information/answer response into turns; untagged text is kept. */
 export function splitTurns(text: string): TrajectoryTurn[] {
   const turns: TrajectoryTurn[] = [];
   let last = 0;
   for (const match of text.matchAll(TAG_PATTERN)) {
     const between = text.slice(last, match.index).trim();
     if (between) turns.push({ kind: 'text', text: between });
-    const kind = TAGS.find((entry) => entry.tag === match[1])?.kind ?? 'text';
-    turns.push({ kind, text: (match[2] ?? '').trim() });
-    last = (match.index ?? 0) + match[0].length;
+    turns.push({ kind: TAGS[match[1] ?? ''] ?? 'text', text: (match[2] ?? '').trim() });
+    last = match.index + match[0].length;
   }
   const rest = text.slice(last).trim();
   if (rest) turns.push({ kind: 'text', text: rest });
   return turns;
 }
 
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-function num(value: unknown): number | null {
-  if (typeof value === 'boolean') return value ? 1 : 0;
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
-}
-
-function strings(value: unknown): string[] {
-  if (Array.isArray(value)) return value.filter((item): item is string => typeof item === 'string');
-  return typeof value === 'string' ? [value] : [];
-}
-
-function responseOf(record: Json, trajectory: Json): string {
-  const segments = trajectory['segments'];
-  if (Array.isArray(segments)) {
-    return segments.map((segment) => text((segment as Json)['text']) ?? '').join('');
-  }
-  return text(trajectory['response']) ?? text(record['response']) ?? text(record['output']) ?? '';
-}
-
-/** One question's record, or null when the line has no question id. */
-export function parseQuestionRecord(value: unknown): QuestionRecord | null {
-  if (value === null || typeof value !== 'object') return null;
-  const record = value as Json;
-  const trajectory = (typeof record['trajectory'] === 'object' && record['trajectory'] !== null ? record['trajectory'] : record) as Json;
-  const questionId = text(record['questionId']) ?? text(record['id']) ?? text(trajectory['questionId']);
-  if (!questionId) return null;
-  const prediction = text(record['prediction']) ?? text(record['pred']) ?? text(trajectory['answer']) ?? '';
-  const response = responseOf(record, trajectory);
+/** One outputs line as the viewer shows it. */
+export function viewOf(runId: string, output: EvalOutput): TrajectoryView {
   return {
-    questionId,
-    question: text(record['question']) ?? text(trajectory['question']) ?? '',
-    goldAnswers: strings(record['goldAnswers'] ?? record['golden_answers'] ?? record['answers']),
-    view: {
-      prediction,
-      em: num(record['em']),
-      f1: num(record['f1']),
-      reward: num(record['reward']) ?? num(record['em']),
-      turns: response ? splitTurns(response) : [],
-    },
+    runId,
+    prediction: output.prediction,
+    em: output.em,
+    f1: output.f1,
+    seconds: output.seconds,
+    retrievals: output.retrievals,
+    finishReason: output.finishReason,
+    cached: output.cached ?? false,
+    turns: splitTurns(output.response),
   };
 }
 
-/** Parses a jsonl (or JSON array) artifact into records by question id. */
-export function parseQuestionRecords(body: string): Map<string, QuestionRecord> {
-  const records = new Map<string, QuestionRecord>();
-  const trimmed = body.trim();
-  let values: unknown[] = [];
-  if (trimmed.startsWith('[')) {
-    try {
-      values = JSON.parse(trimmed) as unknown[];
-    } catch {
-      values = [];
-    }
-  } else {
-    for (const line of trimmed.split(/\r?\n/)) {
-      if (!line.trim()) continue;
-      try {
-        values.push(JSON.parse(line));
-      } catch {
-        continue;
-      }
-    }
+type Side = { methods: string[]; outputs: Map<string, EvalOutput> };
+
+/** A run's methods on `dataset`, and the outputs of `method` (latest result) by question id. */
+async function sideOf(db: PrismaClient, readArtifact: ArtifactBytes, runId: string, dataset: string, method: string | undefined): Promise<Side> {
+  const rows = await db.evalResult.findMany({
+    where: { runId, dataset },
+    orderBy: { createdAt: 'desc' },
+    select: { method: true, outputsArtifact: true },
+  });
+  const methods = [...new Set(rows.map((row) => row.method))].sort();
+  const row = rows.find((candidate) => candidate.method === (method ?? methods[0]));
+  if (!row?.outputsArtifact) return { methods, outputs: new Map() };
+  const lines = await readEvalOutputs({ getBytes: readArtifact }, row.outputsArtifact);
+  // One artifact per (method, dataset) is the rule; a single shared artifact still reads right.
+  const mine = lines.filter((line) => line.method === row.method && line.dataset === dataset);
+  return { methods, outputs: new Map(mine.map((line) => [line.id, line])) };
+}
+
+/** One question of one dataset and method as answered by two runs; opens on a differing one. */
+export async function trajectories(db: PrismaClient, readArtifact: ArtifactBytes, request: TrajectoryRequest): Promise<TrajectoryPair> {
+  const first = await sideOf(db, readArtifact, request.runA, request.dataset, request.method);
+  const method = request.method ?? first.methods[0];
+  const second = await sideOf(db, readArtifact, request.runB, request.dataset, method);
+  const chosenMethod = method ?? second.methods[0];
+  const [left, right] = [first.outputs, second.outputs];
+  const questionIds = [...new Set([...left.keys(), ...right.keys()])].sort();
+  const differs = (id: string) => left.get(id)?.em !== right.get(id)?.em;
+  const questionId = request.questionId ?? questionIds.find(differs) ?? questionIds[0];
+  if (!questionId || !chosenMethod) {
+    throw new LabError('NOT_FOUND', `no per-question outputs for dataset ${request.dataset}${request.method ? ` method ${request.method}` : ''} in runs ${request.runA}, ${request.runB}`);
   }
-  for (const value of values) {
-    const record = parseQuestionRecord(value);
-    if (record) records.set(record.questionId, record);
-  }
-  return records;
+  const a = left.get(questionId);
+  const b = right.get(questionId);
+  const any = a ?? b;
+  return {
+    dataset: request.dataset,
+    method: chosenMethod,
+    methods: [...new Set([...first.methods, ...second.methods])].sort(),
+    questionId,
+    question: any?.question ?? '',
+    goldAnswers: any?.goldAnswers ?? [],
+    questionIds,
+    sides: [a ? viewOf(request.runA, a) : null, b ? viewOf(request.runB, b) : null],
+  };
 }

@@ -10,10 +10,17 @@ function side(label: string, view: TrajectoryView | null): HTMLElement {
     h('h3', {}, label, ' ', h('a', { href: `#/runs/${encodeURIComponent(view.runId)}` }, view.runId)),
     h('div', { class: 'scores' },
       h('span', { class: `badge ${view.em === 1 ? 'status-completed' : 'status-failed'}` }, `EM ${formatNumber(view.em)}`),
-      ` F1 ${formatNumber(view.f1)} · reward ${formatNumber(view.reward)}`),
+      ` F1 ${formatNumber(view.f1)} · ${view.retrievals} retrievals · ${formatNumber(view.seconds, 2)}s · finish: ${view.finishReason}${view.cached ? ' · from eval cache' : ''}`),
     h('div', { class: 'turns' }, ...view.turns.map((turn) =>
       h('div', { class: `turn turn-${turn.kind}` }, h('span', { class: 'turn-kind' }, turn.kind), h('pre', {}, turn.text)))),
     h('div', { class: 'answer' }, h('strong', {}, 'Answer: '), view.prediction || '—'));
+}
+
+function methodSelect(pair: TrajectoryPair, go: (method: string) => void): HTMLElement {
+  const select = h('select', { id: 'method-select', onchange: (event) => go((event.target as HTMLSelectElement).value) },
+    ...pair.methods.map((method) => h('option', { value: method }, method)));
+  select.value = pair.method;
+  return h('label', {}, 'Method ', select);
 }
 
 function questionSelect(pair: TrajectoryPair, go: (questionId: string) => void): HTMLElement {
@@ -30,7 +37,7 @@ function questionSelect(pair: TrajectoryPair, go: (questionId: string) => void):
     h('button', { onclick: step(1), disabled: index >= pair.questionIds.length - 1 }, 'next →'));
 }
 
-/** Two runs' trajectories on one question, side by side: turns, documents, answers, rewards. */
+/** Two runs' trajectories on one question and method, side by side: turns, documents, answers, scores. */
 export function renderTrajectoryPage(container: HTMLElement, query: URLSearchParams): Page {
   const runA = query.get('a') ?? '';
   const dataset = query.get('dataset') ?? '';
@@ -48,9 +55,11 @@ export function renderTrajectoryPage(container: HTMLElement, query: URLSearchPar
     mount(runPicker, ...runs.map((run) => h('option', { value: run.id }, `${run.id} · ${run.experimentName}`)));
     runPicker.value = runB;
   }).catch(() => undefined);
-  void api.post<TrajectoryPair>('/api/trajectories', { runA, runB, dataset, questionId: query.get('q') ?? undefined })
+  const request = { runA, runB, dataset, method: query.get('method') || undefined, questionId: query.get('q') || undefined };
+  void api.post<TrajectoryPair>('/api/trajectories', request)
     .then((pair) => mount(body,
-      questionSelect(pair, (questionId) => navigate({ q: questionId })),
+      h('div', { class: 'toolbar' }, methodSelect(pair, (method) => navigate({ method, q: '' })),
+        questionSelect(pair, (questionId) => navigate({ q: questionId }))),
       h('div', { class: 'card question' }, h('strong', {}, pair.question),
         h('div', { class: 'muted' }, `gold: ${pair.goldAnswers.join(' | ')}`)),
       h('div', { class: 'two-col', id: 'trajectory-sides' }, side('A', pair.sides[0]), side('B', pair.sides[1]))))

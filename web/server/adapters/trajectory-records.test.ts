@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { EvalOutputSchema } from '../../../lib/eval/outputs.ts';
+import { splitTurns, viewOf } from './trajectory-records.ts';
+
+const RESPONSE = '<think>need the city</think>\n<search>capital of Norland</search>\n<information>\nDoc 1: Vell   The capital.\n</information>\n<answer>Vell</answer>';
+
+describe('trajectory records', () => {
+  it('splits a response into think, search, documents and answer turns', () => {
+    expect(splitTurns(RESPONSE).map((turn) => turn.kind)).toEqual(['think', 'search', 'documents', 'answer']);
+    expect(splitTurns(RESPONSE)[2]?.text).toBe('Doc 1: Vell   The capital.');
+    expect(splitTurns('no tags <search>open')).toEqual([
+      { kind: 'text', text: 'no tags' },
+      { kind: 'search', text: 'open' },
+    ]);
+  });
+
+  it('shows an EvalOutput line with its scores and finish reason', () => {
+    const output = EvalOutputSchema.parse({
+      method: 'ppo', dataset: 'nq', id: 'q1', question: 'capital?', goldAnswers: ['Vell'], prediction: 'Vell',
+      em: 1, f1: 1, seconds: 0.25, retrievals: 1, finishReason: 'answer', turns: [{ action: 'search' }], response: RESPONSE,
+    });
+    const view = viewOf('r1', output);
+    expect(view).toMatchObject({ runId: 'r1', prediction: 'Vell', em: 1, seconds: 0.25, retrievals: 1, finishReason: 'answer', cached: false });
+    expect(view.turns).toHaveLength(4);
+  });
+});
