@@ -24,6 +24,7 @@ describe('API token', () => {
     ['POST', '/api/runs/run-1/cancel', '{}'],
     ['POST', '/api/runs/run-1/resume', '{}'],
     ['POST', '/api/sweeps', '{}'],
+    ['POST', '/api/sweeps/s1/trigger', '{}'],
     ['DELETE', '/api/sweeps/s1', undefined],
     ['POST', '/api/compare', '{"runIds":["a","b"]}'],
     ['GET', '/api/runs', undefined],
@@ -108,7 +109,7 @@ describe('UI login', () => {
   });
 
   it('lets the signed-in UI delete (no body) with its cookie', async () => {
-    const sweep = await services.createSweep({ name: 'cookie-delete', cron: '0 3 * * *' });
+    const sweep = await services.createSweep({ name: 'cookie-delete', cron: '0 3 * * *', runIds: ['r1'], datasets: ['nq'] });
     const response = await rawRequest({
       url: server.url,
       path: `/api/sweeps/${sweep.id}`,

@@ -113,6 +113,9 @@ export function registerApiRoutes(
   route(app, 'POST', '/api/sweeps/:id/resume', ({ params }) =>
     services.resumeSweep(IdParam.parse(params).id),
   );
+  route(app, 'POST', '/api/sweeps/:id/trigger', ({ params }) =>
+    services.triggerSweep(IdParam.parse(params).id),
+  );
   route(app, 'DELETE', '/api/sweeps/:id', ({ params }) =>
     services.deleteSweep(IdParam.parse(params).id),
   );

@@ -46,6 +46,8 @@ export interface WebServices {
   createSweep(request: SweepCreate): Promise<SweepView>;
   pauseSweep(id: string): Promise<void>;
   resumeSweep(id: string): Promise<void>;
+  /** Starts one execution of the sweep now. */
+  triggerSweep(id: string): Promise<void>;
   deleteSweep(id: string): Promise<void>;
   /** `sha256` is already validated as 64 lowercase hex characters by the caller. */
   openArtifact(sha256: string): Promise<ArtifactDownload>;

@@ -1,16 +1,18 @@
 import type { Readable } from 'node:stream';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { createDb } from '../../infra/db/client.ts';
 import { ArtifactStore } from '../../infra/s3/artifact-store.ts';
 import type { Env } from '../../lib/env.ts';
 import { LabError } from '../../lib/errors.ts';
-import { compareRuns, trajectories } from './adapters/compare.ts';
+import { connectTemporal } from '../../workflows/client/connect.ts';
+import { compareRuns } from './adapters/compare.ts';
 import { listRecipes, presetConfig, validateLaunch } from './adapters/config-plan.ts';
 import { getRun, listRuns, registrySnapshot, runMetrics } from './adapters/registry-reads.ts';
 import { runLogs } from './adapters/run-logs.ts';
 import { cancelRun, launchRun, resumeRun } from './adapters/run-operations.ts';
-import { createSweep, deleteSweep, listSweeps, setSweepPaused } from './adapters/sweeps.ts';
+import { createSweep, deleteSweep, listSweeps, setSweepPaused, triggerSweep } from './adapters/sweeps.ts';
+import { trajectories } from './adapters/trajectory-records.ts';
 import type { ArtifactDownload, WebServices } from './service-types.ts';
 
 export type { WebServices } from './service-types.ts';
@@ -25,12 +27,10 @@ function lazyTemporal(env: Env): { get: () => Promise<Client>; close: () => Prom
   let connecting: Promise<Client> | undefined;
   return {
     get: () => {
-      connecting ??= Connection.connect({ address: env.TEMPORAL_ADDRESS, connectTimeout: 5_000 })
-        .then((connection) => new Client({ connection, namespace: env.TEMPORAL_NAMESPACE }))
-        .catch((error: unknown) => {
-          connecting = undefined;
-          throw new LabError('SERVICE_UNAVAILABLE', `Temporal at TEMPORAL_ADDRESS=${env.TEMPORAL_ADDRESS} is unreachable (${(error as Error).message})`);
-        });
+      connecting ??= connectTemporal(env).catch((error: unknown) => {
+        connecting = undefined;
+        throw error;
+      });
       return connecting;
     },
     close: async () => {
@@ -41,10 +41,10 @@ function lazyTemporal(env: Env): { get: () => Promise<Client>; close: () => Prom
 }
 
 /**
- * The platform operations behind the web API, as thin adapters over the registry (Prisma),
- * Temporal and the artifact store. This is the one module to re-point when shared run
- * operations (launch/resume/cancel/compare/sweeps) move elsewhere; routes and UI only see
- * the WebServices interface.
+ * The platform operations behind the web API: registry reads (Prisma) and artifacts here, and
+ * the shared operations the CLI uses too (workflows/client/launch-run.ts, lib/config,
+ * infra/eval/compare-query.ts, infra/eval/sweeps.ts) through thin adapters. Routes and UI only
+ * see the WebServices interface.
  */
 export function createServices(env: Env, options: CreateServicesOptions = {}): WebServices {
   const db = createDb(env.DATABASE_URL);
@@ -68,12 +68,13 @@ export function createServices(env: Env, options: CreateServicesOptions = {}): W
     runLogs: (runId) => runLogs(db, readArtifact, runId),
     resumeRun: (runId) => resumeRun(runDeps, runId),
     cancelRun: (runId) => cancelRun(runDeps, runId),
-    compareRuns: (runIds) => compareRuns(db, env, runIds),
+    compareRuns: (runIds) => compareRuns(db, runIds),
     trajectories: (request) => trajectories(db, readArtifact, request),
     listSweeps: () => listSweeps(runDeps),
     createSweep: (request) => createSweep(runDeps, request),
     pauseSweep: (id) => setSweepPaused(runDeps, id, true),
     resumeSweep: (id) => setSweepPaused(runDeps, id, false),
+    triggerSweep: (id) => triggerSweep(runDeps, id),
     deleteSweep: (id) => deleteSweep(runDeps, id),
     openArtifact: (sha256) => openArtifact(db, store, sha256),
     snapshot: () => registrySnapshot(db),

@@ -1,100 +1,66 @@
-import { randomBytes } from 'node:crypto';
-import { ScheduleNotFoundError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { PrismaClient } from '../../../infra/db/client.ts';
-import { ConfigError, LabError } from '../../../lib/errors.ts';
-import { taskQueueName } from '../../../lib/stages/queue-defaults.ts';
+import * as shared from '../../../infra/eval/sweeps.ts';
 import type { SweepCreate, SweepView } from '../types.ts';
 
-/** The workflow a sweep's schedule starts (issue 9 owns it); one run evaluates the spec once. */
-export const SWEEP_WORKFLOW = 'evalSweepWorkflow';
-
+/**
+ * Sweeps through the platform's own sweep operations (infra/eval/sweeps.ts, the CLI's
+ * `rag-r1 sweep`); this adapter only shapes them for the page and connects lazily.
+ */
 export type SweepDeps = { db: PrismaClient; temporal: () => Promise<Client>; taskQueuePrefix?: string };
 
-type ScheduleRow = { id: string; name: string; scheduleId: string; spec: unknown; paused: boolean; createdAt: Date };
+/** Results shown per sweep (newest first from the registry; the chart sorts by time). */
+const RESULTS_PER_SWEEP = 200;
 
-function viewOf(row: ScheduleRow, results: SweepView['results']): SweepView {
-  const spec = (row.spec ?? {}) as { cron?: unknown };
+async function sharedDeps(deps: SweepDeps): Promise<shared.SweepDeps> {
+  return { db: deps.db, client: await deps.temporal(), ...(deps.taskQueuePrefix ? { taskQueuePrefix: deps.taskQueuePrefix } : {}) };
+}
+
+async function viewOf(deps: SweepDeps, info: shared.SweepInfo): Promise<SweepView> {
+  const results = await shared.sweepResults(deps, info.id, RESULTS_PER_SWEEP);
   return {
-    id: row.id,
-    name: row.name,
-    cron: typeof spec.cron === 'string' ? spec.cron : '',
-    paused: row.paused,
-    spec: row.spec,
-    createdAt: row.createdAt.toISOString(),
-    results,
+    id: info.id,
+    name: info.name,
+    schedule: info.spec.cron ? `cron ${info.spec.cron}` : `every ${info.spec.intervalSeconds}s`,
+    paused: info.paused,
+    overlap: info.spec.overlap,
+    executions: info.executions,
+    running: info.running,
+    nextRuns: info.nextRuns,
+    spec: info.spec,
+    results: results.map((result) => ({
+      at: result.createdAt.toISOString(),
+      method: result.method,
+      dataset: result.dataset,
+      checkpoint: result.checkpoint,
+      n: result.n,
+      em: result.em,
+      f1: result.f1,
+    })),
   };
 }
 
-function unavailable(action: string, error: unknown): LabError {
-  return new LabError('SERVICE_UNAVAILABLE', `Temporal: could not ${action} (${(error as Error).message})`, { cause: error });
-}
-
-/** Sweeps with their results over time (EvalResult rows written by the sweep's runs). */
+/** Every sweep with its schedule state and latest results. */
 export async function listSweeps(deps: SweepDeps): Promise<SweepView[]> {
-  const rows = await deps.db.schedule.findMany({ orderBy: { createdAt: 'desc' } });
-  const results = await deps.db.evalResult.findMany({
-    where: { scheduleId: { in: rows.map((row) => row.id) } },
-    orderBy: { createdAt: 'asc' },
-    select: { scheduleId: true, createdAt: true, dataset: true, checkpoint: true, em: true, f1: true },
-  });
-  return rows.map((row) => viewOf(row, results
-    .filter((result) => result.scheduleId === row.id)
-    .map((result) => ({ at: result.createdAt.toISOString(), dataset: result.dataset, checkpoint: result.checkpoint, em: result.em, f1: result.f1 }))));
+  const list = await shared.listSweeps(await sharedDeps(deps));
+  return Promise.all(list.map((info) => viewOf(deps, info)));
 }
 
-/** Creates the Temporal schedule, then its registry row (a failed create leaves neither). */
+/** Creates the Temporal schedule and its registry row from a sweep spec. */
 export async function createSweep(deps: SweepDeps, request: SweepCreate): Promise<SweepView> {
-  if (await deps.db.schedule.findUnique({ where: { name: request.name } })) {
-    throw new ConfigError(`name: a sweep named "${request.name}" already exists`);
-  }
-  // Temporal keeps schedule ids namespace-wide; a suffix keeps a re-created name from colliding.
-  const scheduleId = `sweep-${request.name}-${randomBytes(3).toString('hex')}`;
-  const client = await deps.temporal();
-  try {
-    await client.schedule.create({
-      scheduleId,
-      spec: { cronExpressions: [request.cron] },
-      action: {
-        type: 'startWorkflow',
-        workflowType: SWEEP_WORKFLOW,
-        taskQueue: taskQueueName('control', deps.taskQueuePrefix ?? ''),
-        args: [{ sweep: request.name, ...request }],
-      },
-    });
-  } catch (error) {
-    if (/cron|spec/i.test((error as Error).message)) throw new ConfigError(`cron: ${(error as Error).message}`);
-    throw unavailable('create the schedule', error);
-  }
-  const row = await deps.db.schedule.create({ data: { name: request.name, scheduleId, spec: request as object } });
-  return viewOf(row, []);
+  return viewOf(deps, await shared.createSweep(await sharedDeps(deps), request));
 }
 
-async function requireRow(deps: SweepDeps, id: string): Promise<ScheduleRow> {
-  const row = await deps.db.schedule.findUnique({ where: { id } });
-  if (!row) throw new LabError('NOT_FOUND', `sweep ${id} not found`);
-  return row;
-}
-
-/** Pauses or unpauses the schedule and records it. */
 export async function setSweepPaused(deps: SweepDeps, id: string, isPaused: boolean): Promise<void> {
-  const row = await requireRow(deps, id);
-  const handle = (await deps.temporal()).schedule.getHandle(row.scheduleId);
-  try {
-    if (isPaused) await handle.pause('paused from the web UI');
-    else await handle.unpause('resumed from the web UI');
-  } catch (error) {
-    if (!(error instanceof ScheduleNotFoundError)) throw unavailable('update the schedule', error);
-  }
-  await deps.db.schedule.update({ where: { id }, data: { paused: isPaused } });
+  await shared.setSweepPaused(await sharedDeps(deps), id, isPaused);
 }
 
-/** Deletes the schedule and its row; its past results stay (their scheduleId is cleared). */
+/** Starts one execution now with the sweep's own overlap policy. */
+export async function triggerSweep(deps: SweepDeps, id: string): Promise<void> {
+  await shared.triggerSweep(await sharedDeps(deps), id);
+}
+
+/** Deletes the schedule and its row; past results stay. */
 export async function deleteSweep(deps: SweepDeps, id: string): Promise<void> {
-  const row = await requireRow(deps, id);
-  try {
-    await (await deps.temporal()).schedule.getHandle(row.scheduleId).delete();
-  } catch (error) {
-    if (!(error instanceof ScheduleNotFoundError)) throw unavailable('delete the schedule', error);
-  }
-  await deps.db.schedule.delete({ where: { id } });
+  await shared.deleteSweep(await sharedDeps(deps), id);
 }

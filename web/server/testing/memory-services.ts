@@ -3,7 +3,9 @@ import { Readable } from 'node:stream';
 import { LabError } from '../../../lib/errors.ts';
 import type { ArtifactDownload, WebServices } from '../service-types.ts';
 import type {
+  Comparison,
   LaunchRequest,
+  SweepCreate,
   RunDetail,
   RunSummary,
   SweepView,
@@ -114,10 +116,19 @@ export class MemoryServices implements WebServices {
     run.status = 'CANCELLED';
   }
 
-  async compareRuns(runIds: string[]) {
+  async compareRuns(runIds: string[]): Promise<Comparison> {
     this.calls.push('compareRuns');
     const runs = await Promise.all(runIds.map((id) => this.getRun(id)));
-    return { runs, rows: [], configDiff: [], intervalMethod: 'none' };
+    return {
+      runs: runs.map((run) => ({ id: run.id, name: run.experimentName, status: run.status })),
+      baseline: runIds[0] ?? '',
+      metric: 'em',
+      rows: [],
+      averages: [],
+      stampWarnings: [],
+      configDiffs: [],
+      intervalMethod: 'none',
+    };
   }
 
   async trajectories(): Promise<TrajectoryPair> {
@@ -129,15 +140,18 @@ export class MemoryServices implements WebServices {
     return [...this.sweeps.values()];
   }
 
-  async createSweep(request: { name: string; cron: string }) {
+  async createSweep(request: SweepCreate) {
     this.calls.push('createSweep');
     const sweep: SweepView = {
       id: `sweep-${++this.counter}`,
       name: request.name,
-      cron: request.cron,
+      schedule: request.cron ? `cron ${request.cron}` : `every ${request.intervalSeconds}s`,
       paused: false,
+      overlap: request.overlap ?? 'skip',
+      executions: 0,
+      running: 0,
+      nextRuns: [],
       spec: request,
-      createdAt: new Date().toISOString(),
       results: [],
     };
     this.sweeps.set(sweep.id, sweep);
@@ -152,6 +166,11 @@ export class MemoryServices implements WebServices {
   async resumeSweep(id: string) {
     this.calls.push(`resumeSweep:${id}`);
     this.requireSweep(id).paused = false;
+  }
+
+  async triggerSweep(id: string) {
+    this.calls.push(`triggerSweep:${id}`);
+    this.requireSweep(id).executions += 1;
   }
 
   async deleteSweep(id: string) {

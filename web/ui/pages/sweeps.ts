@@ -5,6 +5,9 @@ import { lineChart } from '../charts.ts';
 import { formatTime, h, mount } from '../dom.ts';
 import { errorBox, refresher, type Page } from '../page.ts';
 
+/** Temporal overlap policies, as lib/eval/sweep-spec.ts names them (`skip` is its default). */
+const OVERLAP_POLICIES = ['skip', 'buffer-one', 'buffer-all', 'cancel-other', 'terminate-other', 'allow-all'];
+
 function splitList(value: string): string[] {
   return value.split(',').map((item) => item.trim()).filter(Boolean);
 }
@@ -15,6 +18,9 @@ function createForm(onCreated: () => void): HTMLElement {
   const runs = h('select', { id: 'sweep-runs', multiple: true, size: 4 });
   const datasets = h('input', { id: 'sweep-datasets', value: 'nq,hotpotqa' });
   const topK = h('input', { id: 'sweep-topk', value: '3' });
+  const mode = h('select', { id: 'sweep-mode' }, h('option', { value: 'mq' }, 'mq (multi-query)'), h('option', { value: 'sq' }, 'sq (single query)'));
+  const overlap = h('select', { id: 'sweep-overlap' }, ...OVERLAP_POLICIES.map((policy) => h('option', { value: policy }, policy)));
+  const limit = h('input', { id: 'sweep-limit', type: 'number', min: '1', placeholder: 'all questions' });
   const status = h('div');
   void api.get<RunSummary[]>('/api/runs?limit=100').then((list) =>
     mount(runs, ...list.map((run) => h('option', { value: run.id }, `${run.id} · ${run.experimentName} · ${run.status.toLowerCase()}`))));
@@ -27,6 +33,9 @@ function createForm(onCreated: () => void): HTMLElement {
         runIds: [...runs.selectedOptions].map((option) => option.value),
         datasets: splitList(datasets.value),
         topK: splitList(topK.value).map(Number),
+        mode: mode.value,
+        overlap: overlap.value,
+        ...(limit.value ? { limit: Number(limit.value) } : {}),
       });
       mount(status, h('p', { class: 'ok' }, `Sweep ${name.value} created.`));
       onCreated();
@@ -38,11 +47,12 @@ function createForm(onCreated: () => void): HTMLElement {
     h('h2', {}, 'New sweep'),
     h('label', {}, 'Name ', name), h('label', {}, 'Cron ', cron),
     h('label', {}, 'Checkpoints of runs ', runs), h('label', {}, 'Datasets ', datasets),
-    h('label', {}, 'Top-k values ', topK), h('button', { class: 'primary', type: 'submit', id: 'sweep-create' }, 'Create'), status);
+    h('label', {}, 'Top-k values ', topK), h('label', {}, 'Mode ', mode),
+    h('label', {}, 'When one is still running ', overlap), h('label', {}, 'Questions per dataset ', limit), h('button', { class: 'primary', type: 'submit', id: 'sweep-create' }, 'Create'), status);
 }
 
 function sweepCard(sweep: SweepView, reload: () => void, status: HTMLElement): HTMLElement {
-  const act = (verb: 'pause' | 'resume' | 'delete') => async () => {
+  const act = (verb: 'pause' | 'resume' | 'trigger' | 'delete') => async () => {
     if (verb === 'delete' && !window.confirm(`Delete sweep ${sweep.name}?`)) return;
     try {
       const path = `/api/sweeps/${encodeURIComponent(sweep.id)}`;
@@ -54,18 +64,21 @@ function sweepCard(sweep: SweepView, reload: () => void, status: HTMLElement): H
     }
   };
   const byDataset = new Map<string, Array<{ x: number; y: number }>>();
-  for (const result of sweep.results) {
-    const points = byDataset.get(result.dataset) ?? [];
+  for (const result of [...sweep.results].reverse()) {
+    const series = `${result.dataset}/${result.method}`;
+    const points = byDataset.get(series) ?? [];
     points.push({ x: Date.parse(result.at), y: result.em });
-    byDataset.set(result.dataset, points);
+    byDataset.set(series, points);
   }
+  const next = sweep.nextRuns[0] ? ` · next ${formatTime(sweep.nextRuns[0])}` : '';
   return h('div', { class: 'card sweep', 'data-sweep': sweep.name, 'data-paused': String(sweep.paused) },
     h('div', { class: 'page-head' }, h('h3', {}, sweep.name),
       h('span', { class: `badge ${sweep.paused ? 'status-cancelled' : 'status-running'}` }, sweep.paused ? 'paused' : 'active')),
-    h('p', { class: 'muted' }, h('code', {}, sweep.cron), ` · created ${formatTime(sweep.createdAt)} · ${sweep.results.length} results`),
+    h('p', { class: 'muted' }, h('code', {}, sweep.schedule), ` · overlap ${sweep.overlap} · ${sweep.executions} executions (${sweep.running} running)${next} · ${sweep.results.length} results`),
     h('div', { class: 'toolbar' },
       sweep.paused ? h('button', { onclick: act('resume'), class: 'sweep-resume' }, 'Resume')
         : h('button', { onclick: act('pause'), class: 'sweep-pause' }, 'Pause'),
+      h('button', { onclick: act('trigger'), class: 'sweep-trigger' }, 'Run now'),
       h('button', { class: 'danger sweep-delete', onclick: act('delete') }, 'Delete')),
     lineChart({
       title: `${sweep.name}: EM over time`,
@@ -74,7 +87,7 @@ function sweepCard(sweep: SweepView, reload: () => void, status: HTMLElement): H
     }));
 }
 
-/** Sweeps: create, pause, resume, delete scheduled evaluation sweeps; results over time. */
+/** Sweeps: create, pause, resume, trigger, delete scheduled evaluation sweeps; results over time. */
 export function renderSweepsPage(container: HTMLElement): Page {
   const list = h('div', { id: 'sweeps-list' });
   const status = h('div');
