@@ -1,4 +1,5 @@
-import { Command, Option } from 'commander';
+import type { Command } from 'commander';
+import { Option } from 'commander';
 import { loadEnv } from '../lib/env.ts';
 import { readQaFile, readQaSource, type QaSourceReaders } from '../lib/qa/datasets.ts';
 import { parseQaJsonl } from '../lib/qa/jsonl.ts';

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { Command, Option } from 'commander';
+import type { Command } from 'commander';
+import { Option } from 'commander';
 import type { PrismaClient } from '../prisma/generated/client.ts';
 import { loadEnv } from '../lib/env.ts';
 import { parseConfigText, resolveConfig } from '../lib/config/layering.ts';

@@ -56,7 +56,7 @@ export class VocabLookup {
   find(term: string): number {
     if (term.length * 3 > this.scratch.length) this.scratch = new Uint8Array(term.length * 3);
     const length = encoder.encodeInto(term, this.scratch).written;
-    const { slots, termBytes, termOffsets } = this.arrays;
+    const { slots, termOffsets } = this.arrays;
     let slot = fnv1a(this.scratch, length) & this.mask;
     for (;;) {
       const entry = slots[slot]!;

@@ -37,7 +37,6 @@ const DEFAULT_HISTORY_THRESHOLD = 8_000;
 export async function experimentWorkflow(
   input: ExperimentWorkflowInput,
 ): Promise<ExperimentResult> {
-  const prefix = input.taskQueuePrefix ?? '';
   const control = proxyLocalActivities<Activities>(controlLocalActivityOptions());
   const outputs: Record<string, StageOutput> = { ...input.carried?.outputs };
   const stages: Record<string, StageProgressInfo> = { ...input.carried?.stages };

@@ -37,13 +37,23 @@ if (!existsSync(corpus) || !existsSync(queries)) {
   });
 }
 
-const runJson = (command: string, args: string[]): Record<string, any> => {
+/** The numbers read back from each side's JSON line; the rest is copied into the report. */
+interface SideStats {
+  peakRssMiB: number;
+  buildSeconds: number;
+  readSeconds: number;
+  saveSeconds: number;
+  qpsSingleThread: number;
+  qpsAllCores: number;
+}
+
+const runJson = (command: string, args: string[]): SideStats => {
   const output = execFileSync(command, args, {
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  return JSON.parse(output.trim().split('\n').pop()!);
+  return JSON.parse(output.trim().split('\n').pop()!) as SideStats;
 };
 const tsx = ['node_modules/.bin/tsx'];
 const ours = runJson(tsx[0]!, [

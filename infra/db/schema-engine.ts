@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
 import type { MigrationList, SchemaEngine } from '@prisma/schema-engine-wasm';
+import type * as SchemaEngineWasm from '@prisma/schema-engine-wasm';
 import { readMigrations } from './migrations.ts';
 
 type WasmExports = Record<string, unknown>;
 
-type SchemaEngineGlue = typeof import('@prisma/schema-engine-wasm') & {
+type SchemaEngineGlue = typeof SchemaEngineWasm & {
   __wbg_set_wasm(exports: WasmExports): void;
 };
 

@@ -29,7 +29,7 @@ export function parseSetOverride(expression: string): { path: string[]; value: u
     throw new ConfigError(`--set ${expression}: empty segment in key path`);
   }
   const raw = expression.slice(equals + 1);
-  let value: unknown = raw;
+  let value: unknown;
   try {
     value = JSON.parse(raw);
   } catch {
