@@ -57,14 +57,17 @@ function stageGraph(stages: StageView[]): HTMLElement {
 }
 
 function actions(run: RunDetail, reload: () => void, status: HTMLElement): HTMLElement {
-  const act = (verb: 'resume' | 'cancel') => async () => {
-    try {
-      const result = await api.post<{ runId?: string }>(`/api/runs/${encodeURIComponent(run.id)}/${verb}`);
-      if (verb === 'resume' && result.runId) window.location.hash = `#/runs/${encodeURIComponent(result.runId)}`;
-      else reload();
-    } catch (error) {
-      mount(status, errorBox(error));
-    }
+  const act = (verb: 'resume' | 'cancel') => (): void => {
+    // Failures are shown in the page, so the click handler need not wait for the request.
+    void (async () => {
+      try {
+        const result = await api.post<{ runId?: string }>(`/api/runs/${encodeURIComponent(run.id)}/${verb}`);
+        if (verb === 'resume' && result.runId) window.location.hash = `#/runs/${encodeURIComponent(result.runId)}`;
+        else reload();
+      } catch (error) {
+        mount(status, errorBox(error));
+      }
+    })();
   };
   const isActive = run.status === 'RUNNING' || run.status === 'PENDING';
   const canResume = run.status === 'FAILED' || run.status === 'CANCELLED';
