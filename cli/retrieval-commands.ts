@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, Option } from 'commander';
+import { Option } from 'commander';
+import type { Command } from 'commander';
 import { ConfigError, DataError } from '../lib/errors.ts';
 import { loadEnv } from '../lib/env.ts';
 import { buildBm25Index } from '../retriever/bm25-builder.ts';
@@ -108,12 +109,37 @@ function registerIndexBuild(program: Command): void {
         onProgress: (n) => process.stderr.write(`\rindexed ${n} passages`),
       });
       process.stderr.write('\n');
+      const dense = options.denseModel ? await buildDense(options, options.denseModel) : undefined;
       printJson({
         ...stats,
         malformedSkipped: malformed,
         index: join(options.out, BM25_INDEX_FILE),
+        ...(dense ? { dense } : {}),
       });
     });
+}
+
+/** Encodes the corpus a second time through the local ONNX encoder into `dense.idx`. */
+async function buildDense(
+  options: BuildOptions,
+  modelDir: string,
+): Promise<{ numDocs: number; dimension: number; index: string }> {
+  const encoder = await loadEncoder(modelDir);
+  const out = join(options.out, DENSE_INDEX_FILE);
+  try {
+    const stats = await buildDenseIndex({
+      passages: readCorpus(options.corpus, { format: options.format, onMalformed: 'skip' }),
+      encoder,
+      out,
+      precision: options.densePrecision,
+      meta: { corpus: options.corpus, model: modelDir },
+      onProgress: (n) => process.stderr.write(`\rencoded ${n} passages`),
+    });
+    process.stderr.write('\n');
+    return { ...stats, index: out };
+  } finally {
+    await encoder.close();
+  }
 }
 
 function readQueriesFile(file: string): { id: string; question: string }[] {
@@ -227,7 +253,10 @@ async function openRetriever(options: ServeOptions): Promise<Retriever> {
     indexPath: join(options.index, DENSE_INDEX_FILE),
     modelDir: options.denseModel,
   });
-  return options.mode === 'dense' ? dense : createHybridRetriever(bm25(), dense);
+  if (options.mode === 'dense') return dense;
+  const sparse = bm25();
+  await sparse.ready();
+  return createHybridRetriever(sparse, dense);
 }
 
 function registerRetriever(program: Command): void {
@@ -244,12 +273,14 @@ function registerRetriever(program: Command): void {
     .option('--max-concurrent <n>', 'batches searched at once', toNumber, 4)
     .option('--max-queued <n>', 'batches waiting before 429', toNumber, 256)
     .option('--rate-limit <n>', 'global requests per second before 429', toNumber)
+    .addOption(
+      new Option('--mode <mode>', 'bm25, dense (dense.idx) or hybrid (both, fused)')
+        .choices(['bm25', 'dense', 'hybrid'])
+        .default('bm25'),
+    )
+    .option('--dense-model <dir>', 'local ONNX encoder directory for --mode dense|hybrid')
     .action(async (options: ServeOptions) => {
-      const retriever = createBm25Retriever({
-        indexPath: resolveBm25IndexPath(options.index),
-        threads: options.threads,
-      });
-      await retriever.ready();
+      const retriever = await openRetriever(options);
       const app = createRetrievalService({
         retriever,
         logger: true,
