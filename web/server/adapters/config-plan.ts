@@ -1,9 +1,8 @@
-import { findCachedOutput } from '../../../activities/framework/stage-cache.ts';
 import { resolveConfig, type ResolvedConfig } from '../../../lib/config/layering.ts';
 import { ConfigError } from '../../../lib/errors.ts';
 import { DEFAULT_RECIPE, getRecipe } from '../../../lib/recipes/index.ts';
 import { stageCacheKey } from '../../../lib/stages/cache-key.ts';
-import type { StageOutput } from '../../../lib/stages/output.ts';
+import { StageOutputSchema, type StageOutput } from '../../../lib/stages/output.ts';
 import { buildRunPlan } from '../../../lib/stages/plan.ts';
 import type { PrismaClient } from '../../../infra/db/client.ts';
 import type { CachePlanEntry, FieldError, LaunchRequest, RecipeInfo, ValidationResult } from '../types.ts';
@@ -77,9 +76,11 @@ export async function cachePlan(db: PrismaClient, resolved: ResolvedConfig, isFo
       continue;
     }
     const cacheKey = stageCacheKey(stage, outputs);
-    const found = isForced ? undefined : await findCachedOutput(db, cacheKey);
-    if (found) outputs[stage.name] = found.outputs;
-    entries.push({ stage: stage.name, cacheKey, reused: found !== undefined });
+    // web/ may not import activities/, so this is the read of activities/framework/stage-cache.ts.
+    const row = isForced ? null : await db.stageCache.findUnique({ where: { cacheKey } });
+    const found = row ? StageOutputSchema.safeParse(row.outputs) : undefined;
+    if (found?.success) outputs[stage.name] = found.data;
+    entries.push({ stage: stage.name, cacheKey, reused: found?.success === true });
   }
   return entries;
 }

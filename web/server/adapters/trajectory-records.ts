@@ -1,14 +1,13 @@
 import type { PrismaClient } from '../../../infra/db/client.ts';
-import { readEvalOutputs } from '../../../activities/evaluate/record-results.ts';
-import type { EvalOutput } from '../../../lib/eval/outputs.ts';
-import { LabError } from '../../../lib/errors.ts';
+import { EvalOutputSchema, type EvalOutput } from '../../../lib/eval/outputs.ts';
+import { DataError, LabError } from '../../../lib/errors.ts';
 import type { TrajectoryPair, TrajectoryRequest, TrajectoryTurn, TrajectoryView } from '../types.ts';
 import type { ArtifactBytes } from './run-logs.ts';
 
 /**
  * The trajectory diff, read from the evaluate stage's per-question outputs: the artifact on
  * each run's latest EvalResult of (method, dataset), jsonl lines of lib/eval/outputs.ts
- * `EvalOutputSchema` (validated by the stage's own reader; a bad line names artifact and line).
+ * `EvalOutputSchema`. A bad line is a DataError naming artifact and line.
  */
 const TAGS: Record<string, TrajectoryTurn['kind']> = {
   think: 'think',
@@ -48,6 +47,28 @@ export function viewOf(runId: string, output: EvalOutput): TrajectoryView {
   };
 }
 
+/**
+ * Parses an outputs artifact. The same rule as activities/evaluate/record-results.ts
+ * `readEvalOutputs`, which web/ may not import (layering).
+ */
+export function parseEvalOutputs(sha256: string, text: string): EvalOutput[] {
+  return text.split('\n').flatMap((line, index) => {
+    if (line.trim() === '') return [];
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      throw new DataError(`artifact ${sha256} line ${index + 1}: not JSON`);
+    }
+    const parsed = EvalOutputSchema.safeParse(value);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new DataError(`artifact ${sha256} line ${index + 1}: ${issue?.path.join('.') || 'line'}: ${issue?.message}`);
+    }
+    return [parsed.data];
+  });
+}
+
 type Side = { methods: string[]; outputs: Map<string, EvalOutput> };
 
 /** A run's methods on `dataset`, and the outputs of `method` (latest result) by question id. */
@@ -60,7 +81,8 @@ async function sideOf(db: PrismaClient, readArtifact: ArtifactBytes, runId: stri
   const methods = [...new Set(rows.map((row) => row.method))].sort();
   const row = rows.find((candidate) => candidate.method === (method ?? methods[0]));
   if (!row?.outputsArtifact) return { methods, outputs: new Map() };
-  const lines = await readEvalOutputs({ getBytes: readArtifact }, row.outputsArtifact);
+  const text = Buffer.from(await readArtifact(row.outputsArtifact)).toString('utf8');
+  const lines = parseEvalOutputs(row.outputsArtifact, text);
   // One artifact per (method, dataset) is the rule; a single shared artifact still reads right.
   const mine = lines.filter((line) => line.method === row.method && line.dataset === dataset);
   return { methods, outputs: new Map(mine.map((line) => [line.id, line])) };

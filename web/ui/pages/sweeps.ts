@@ -52,16 +52,19 @@ function createForm(onCreated: () => void): HTMLElement {
 }
 
 function sweepCard(sweep: SweepView, reload: () => void, status: HTMLElement): HTMLElement {
-  const act = (verb: 'pause' | 'resume' | 'trigger' | 'delete') => async () => {
+  const act = (verb: 'pause' | 'resume' | 'trigger' | 'delete') => (): void => {
     if (verb === 'delete' && !window.confirm(`Delete sweep ${sweep.name}?`)) return;
-    try {
-      const path = `/api/sweeps/${encodeURIComponent(sweep.id)}`;
-      if (verb === 'delete') await api.delete(path);
-      else await api.post(`${path}/${verb}`);
-      reload();
-    } catch (error) {
-      mount(status, errorBox(error));
-    }
+    // Failures are shown in the page, so the click handler need not wait for the request.
+    void (async () => {
+      try {
+        const path = `/api/sweeps/${encodeURIComponent(sweep.id)}`;
+        if (verb === 'delete') await api.delete(path);
+        else await api.post(`${path}/${verb}`);
+        reload();
+      } catch (error) {
+        mount(status, errorBox(error));
+      }
+    })();
   };
   const byDataset = new Map<string, Array<{ x: number; y: number }>>();
   for (const result of [...sweep.results].reverse()) {
@@ -74,7 +77,7 @@ function sweepCard(sweep: SweepView, reload: () => void, status: HTMLElement): H
   return h('div', { class: 'card sweep', 'data-sweep': sweep.name, 'data-paused': String(sweep.paused) },
     h('div', { class: 'page-head' }, h('h3', {}, sweep.name),
       h('span', { class: `badge ${sweep.paused ? 'status-cancelled' : 'status-running'}` }, sweep.paused ? 'paused' : 'active')),
-    h('p', { class: 'muted' }, h('code', {}, sweep.schedule), ` · overlap ${sweep.overlap} · ${sweep.executions} executions (${sweep.running} running)${next} · ${sweep.results.length} results`),
+    h('p', { class: 'muted' }, h('code', {}, sweep.schedule), ` · overlap ${sweep.overlap} · ${sweep.executions} execution${sweep.executions === 1 ? '' : 's'} (${sweep.running} running)${next} · ${sweep.results.length} results`),
     h('div', { class: 'toolbar' },
       sweep.paused ? h('button', { onclick: act('resume'), class: 'sweep-resume' }, 'Resume')
         : h('button', { onclick: act('pause'), class: 'sweep-pause' }, 'Pause'),
