@@ -1,8 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { getRecipe } from '../../lib/recipes/index.ts';
 import { rawRequest } from '../../web/server/testing/raw-request.ts';
 import { openBrowser, screenshot, type Browser } from './support/browser.ts';
 import { seedEvalResults } from './support/eval-fixture.ts';
@@ -10,11 +12,13 @@ import { startPlatform, type Platform } from './support/platform.ts';
 
 /**
  * The web UI end to end on the local stack: headless Chromium signs in, launches a tiny
- * files-demo run and watches it complete through live updates, cancels a long run, resumes a
- * failed one, compares two runs, opens a trajectory diff and manages a sweep. Screenshots of
- * every page go to tests/screenshots/.
+ * files-demo run (the fast recipe, named explicitly: rag-r1 is the default) and watches it
+ * complete through live updates, cancels a long run, resumes a failed one, compares two runs,
+ * opens a trajectory diff and manages a sweep. Screenshots of every page go to
+ * tests/screenshots/.
  */
 const RECIPE = 'files-demo';
+const CLI = new URL('../../bin/rag-r1.js', import.meta.url).pathname;
 const RUN_TIMEOUT = 240_000;
 let platform: Platform;
 let browser: Browser;
@@ -63,6 +67,14 @@ async function waitForStatus(status: string, timeout = RUN_TIMEOUT): Promise<voi
   await page.waitForSelector(`#run-status[data-status="${status}"]`, { timeout });
 }
 
+/** The config hash `rag-r1 run --plan` gives for this config file (no launch, no services). */
+function cliConfigHash(config: Record<string, unknown>): string {
+  const file = join(scratch, 'cli-config.json');
+  writeFileSync(file, JSON.stringify(config));
+  const out = execFileSync(process.execPath, [CLI, 'run', '--recipe', RECIPE, '--preset', 'tiny', '--config', file, '--plan', '--json'], { encoding: 'utf8' });
+  return (JSON.parse(out) as { configHash: string }).configHash;
+}
+
 function tinyConfig(base: Record<string, unknown>, overrides: Record<string, unknown>): Record<string, unknown> {
   return { ...base, ...overrides };
 }
@@ -97,10 +109,24 @@ describe('web UI end to end', () => {
     await screenshot(page, '03-launch');
   });
 
+  it('offers rag-r1 first and plans its stages by default', async () => {
+    await page.goto(`${platform.web.url}/#/launch`);
+    await page.waitForSelector('#cache-plan li');
+    const recipes = await page.locator('#recipe option').evaluateAll((options) => options.map((option) => (option as HTMLOptionElement).value));
+    expect(recipes).toEqual(['rag-r1', 'files-demo']);
+    expect(await page.inputValue('#recipe')).toBe('rag-r1');
+    expect(await page.locator('#cache-plan li').count()).toBe(getRecipe('rag-r1').stages.length);
+    await screenshot(page, '03b-launch-rag-r1');
+  });
+
   it('launches a tiny run and watches it complete without reloading', async () => {
     const base = await openLaunch();
     await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
-    runIds.completed = await launch(tinyConfig(base, { seed: 101, generate: { records: 400, wordsPerRecord: 8 } }));
+    const config = tinyConfig(base, { seed: 101, generate: { records: 400, wordsPerRecord: 8 } });
+    runIds.completed = await launch(config);
+    // Same config, same experiment as `rag-r1 run`: the key is the CLI's config hash.
+    const run = await platform.database.db.run.findUniqueOrThrow({ where: { id: runIds.completed }, include: { experiment: true } });
+    expect(run.experiment.configHash).toBe(cliConfigHash(config));
     await waitForStatus('COMPLETED');
     expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
     expect(await page.locator('.stage[data-status="COMPLETED"]').count()).toBe(4);
@@ -159,17 +185,26 @@ describe('web UI end to end', () => {
 
   it('compares two runs and opens a trajectory diff from a metric cell', async () => {
     const [a, b] = [runIds.completed ?? '', runIds.resumed ?? ''];
-    await seedEvalResults(platform.database.db, platform.store, [{ runId: a, skill: 0.25 }, { runId: b, skill: 0.75 }]);
+    await seedEvalResults(platform.database.db, platform.store, [{ runId: a, skill: 0.25 }, { runId: b, skill: 0.75, topK: 5 }]);
     await page.goto(`${platform.web.url}/#/compare?runs=${a},${b}`);
     await page.waitForSelector('#compare-table tbody tr');
     expect(await page.locator('#compare-table tbody tr').count()).toBe(2);
+    expect(await page.locator('#compare-table tfoot tr').count()).toBe(1);
+    // Paired bootstrap: 1 of 4 vs 3 of 4 right on the same questions, delta +0.5 with p-values.
+    const delta = await page.locator('#compare-table tbody tr').first().locator('.delta').innerText();
+    expect(delta).toMatch(/Δ \+0\.500 \[.*\] p=.* \(Holm .*\) · 4 paired/);
+    expect(await page.locator('#interval-method').innerText()).toContain('paired bootstrap');
+    expect(await page.locator('#stamp-warnings').innerText()).toContain('topK');
     await page.waitForSelector('#config-diff');
     expect(await page.locator('#config-diff').innerText()).toContain('seed');
     await screenshot(page, '10-compare');
     await page.locator('#compare-table tbody tr').first().locator('a.metric-cell').nth(1).click();
     await page.waitForSelector('#trajectory-sides .trajectory[data-run]');
+    expect(new URL(page.url()).hash).toContain('method=ppo');
     expect(await page.locator('#trajectory-sides .trajectory[data-run]').count()).toBe(2);
+    expect(await page.inputValue('#method-select')).toBe('ppo');
     expect(await page.locator('.turn-search').count()).toBeGreaterThan(0);
+    expect(await page.locator('.turn-documents').count()).toBeGreaterThan(0);
     await screenshot(page, '11-trajectory');
   });
 
@@ -189,6 +224,12 @@ describe('web UI end to end', () => {
     await page.waitForSelector('[data-sweep="nightly-e2e"][data-paused="true"]');
     await page.click('[data-sweep="nightly-e2e"] .sweep-resume');
     await page.waitForSelector('[data-sweep="nightly-e2e"][data-paused="false"] .legend span');
+    expect(await page.locator('[data-sweep="nightly-e2e"] code').innerText()).toBe('cron 0 3 * * *');
+    await page.click('[data-sweep="nightly-e2e"] .sweep-trigger');
+    await expect.poll(async () => {
+      await page.reload();
+      return page.locator('[data-sweep="nightly-e2e"]').innerText();
+    }, { timeout: 30_000, interval: 1_000 }).toMatch(/[1-9]\d* executions? \(/);
     await screenshot(page, '12-sweeps');
     await page.click('[data-sweep="nightly-e2e"] .sweep-delete');
     await page.waitForSelector('[data-sweep="nightly-e2e"]', { state: 'detached' });
