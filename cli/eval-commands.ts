@@ -1,25 +1,16 @@
-import { Command, Option } from 'commander';
-import type { PrismaClient } from '../infra/db/client.ts';
+import { Option, type Command } from 'commander';
 import { loadEnv } from '../lib/env.ts';
 import { ConfigError } from '../lib/errors.ts';
 import { renderComparison } from '../lib/eval/render-comparison.ts';
 import { SWEEP_OVERLAP_POLICIES, type SweepOverlapPolicy } from '../lib/eval/sweep-spec.ts';
 import { connectTemporal } from '../workflows/client/connect.ts';
+import type * as SweepsModule from '../infra/eval/sweeps.ts';
 import type { SweepDeps, SweepInfo } from '../infra/eval/sweeps.ts';
-
-async function withDb<T>(fn: (db: PrismaClient) => Promise<T>): Promise<T> {
-  const { createDb } = await import('../infra/db/client.ts');
-  const db = createDb(loadEnv().DATABASE_URL);
-  try {
-    return await fn(db);
-  } finally {
-    await db.$disconnect();
-  }
-}
+import { withDb } from './with-db.ts';
 
 async function withSweeps<T>(
   prefix: string | undefined,
-  fn: (deps: SweepDeps, sweeps: typeof import('../infra/eval/sweeps.ts')) => Promise<T>,
+  fn: (deps: SweepDeps, sweeps: typeof SweepsModule) => Promise<T>,
 ): Promise<T> {
   const sweeps = await import('../infra/eval/sweeps.ts');
   const client = await connectTemporal(loadEnv());
@@ -165,7 +156,7 @@ function registerSweep(program: Command): void {
     description: string,
     act: (
       deps: SweepDeps,
-      sweeps: typeof import('../infra/eval/sweeps.ts'),
+      sweeps: typeof SweepsModule,
       name: string,
       options: Record<string, unknown>,
     ) => Promise<void>,

@@ -13,16 +13,7 @@ import { cancelRun, launchRun, resumeRun } from '../workflows/client/launch-run.
 import { loadRunShow, renderRunShow } from './render/run-show.ts';
 import { waitForRun } from './render/watch.ts';
 import { formatDuration, renderTable } from './render/table.ts';
-
-async function withDb<T>(fn: (db: PrismaClient) => Promise<T>): Promise<T> {
-  const { createDb } = await import('../infra/db/client.ts');
-  const db = createDb(loadEnv().DATABASE_URL);
-  try {
-    return await fn(db);
-  } finally {
-    await db.$disconnect();
-  }
-}
+import { withDb } from './with-db.ts';
 
 async function withServices<T>(
   fn: (db: PrismaClient, client: Awaited<ReturnType<typeof connectTemporal>>) => Promise<T>,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ConfigError, DataError } from '../../lib/errors.ts';
 import { readJsonlAll } from '../../lib/jsonl.ts';
 import type { LlmBackend } from '../../lib/llm/backend.ts';
@@ -70,7 +70,7 @@ export async function openTeacher(
       'teacherSample.backend: the simulated teacher needs the tiny world (data.source "tiny-world")',
     );
   }
-  const worldPath = await ctx.download(worldRef, 'world/world.json');
+  const worldPath = await ctx.download(worldRef, 'world.json');
   const graph = await readWorldGraph(dirname(worldPath));
   return createSimulatedTeacher(graph, { seed, errorScale: backend.errorScale });
 }

@@ -1,5 +1,4 @@
 import { stat } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { loadEnv } from '../../lib/env.ts';
 import { writeJsonl } from '../../lib/jsonl.ts';
@@ -17,9 +16,13 @@ export async function runTrainerCommand(
   return runTrainerStage(ctx, { python, subcommand, config, resumable: false });
 }
 
-/** Torch CPU threads for a training stage: every core, up to 8 (beyond that it stops helping). */
+/**
+ * Torch CPU threads for a training stage. One: the tiny model's matrices are too small to gain
+ * from more, and on a shared 2-core machine two threads measured ~50x slower under contention
+ * (trainer README). GPU runs do their math on the device.
+ */
 export function cpuThreads(): number {
-  return Math.min(8, availableParallelism());
+  return 1;
 }
 
 /** True when a jsonl file has at least one row (the trainer refuses empty datasets). */

@@ -106,8 +106,12 @@ function parseEvent(line: string): TrainerEvent | undefined {
 /** Bad config or data will fail the same way on every retry, so those are not retryable. */
 function toLabError(event: TrainerEvent | undefined, code: number | null, stderr: string) {
   if (event?.event === 'error') {
-    if (event.code === 'CONFIG_INVALID') return new ConfigError(`trainer: ${event.message}`);
-    if (event.code === 'DATA_INVALID') return new DataError(`trainer: ${event.message}`);
+    if (event.code === 'CONFIG_INVALID' || event.code === 'DEVICE_UNAVAILABLE') {
+      return new ConfigError(`trainer: ${event.message}`);
+    }
+    if (event.code === 'DATA_INVALID' || event.code === 'CHECKPOINT_INVALID') {
+      return new DataError(`trainer: ${event.message}`);
+    }
     return new TrainerCrashedError(`trainer ${event.code}: ${event.message}`);
   }
   return new TrainerCrashedError(

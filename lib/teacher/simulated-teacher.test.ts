@@ -67,7 +67,10 @@ async function evaluate(
     em += correct;
     if (!correct) wrong.push(item);
     rc += trajectory.retrievalCount;
-    if ((item.metadata.hops as number) > 1) ((multi += trajectory.retrievalCount), (multiN += 1));
+    if ((item.metadata.hops as number) > 1) {
+      multi += trajectory.retrievalCount;
+      multiN += 1;
+    }
   }
   return {
     em: em / items.length,

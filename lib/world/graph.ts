@@ -58,7 +58,10 @@ function makeEntities(seed: number, total: number): { entities: Entity[]; langua
   };
   for (let i = 0; i < people;) {
     const name = `${rng.pick(firsts)} ${rng.pick(lasts)}`;
-    if (names.claim(name)) (add('person', name), (i += 1));
+    if (names.claim(name)) {
+      add('person', name);
+      i += 1;
+    }
   }
   for (const word of names.pool(count('country'), () => 2)) add('country', word);
   for (const word of names.pool(count('city'), () => 2 + (rng.chance(0.4) ? 1 : 0)))

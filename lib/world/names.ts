@@ -54,7 +54,10 @@ export class NameMaker {
       const word = makeWord(this.rng, syllables() + extra);
       if (this.used.has(word)) {
         collisions += 1;
-        if (collisions > 20) ((extra += 1), (collisions = 0));
+        if (collisions > 20) {
+          extra += 1;
+          collisions = 0;
+        }
         continue;
       }
       collisions = 0;

@@ -1,6 +1,6 @@
 import type { Rng } from './random.ts';
 import { RELATIONS, fillKindWords } from './relations.ts';
-import { FactIndex, stepValue } from './plan.ts';
+import { stepValue, type FactIndex } from './plan.ts';
 import type { Entity, Fact, PlanStep, QuestionPlan, RelationId } from './schema.ts';
 
 /** A question before it becomes a QA row: its text, plan, type and the entity it answers with. */
