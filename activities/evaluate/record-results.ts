@@ -2,7 +2,7 @@ import type { PrismaClient } from '../../prisma/generated/client.ts';
 import { DataError } from '../../lib/errors.ts';
 import {
   aggregateEvalOutputs,
-  EvalOutputSchema,
+  parseEvalOutputs,
   type AggregatedEvalRow,
   type EvalOutput,
 } from '../../lib/eval/outputs.ts';
@@ -116,16 +116,7 @@ export async function readEvalOutputs(
   artifacts: Pick<ArtifactStoreLike, 'getBytes'>,
   sha256: string,
 ): Promise<EvalOutput[]> {
-  const text = Buffer.from(await artifacts.getBytes(sha256)).toString('utf8');
-  return text.split('\n').flatMap((line, index) => {
-    if (line.trim() === '') return [];
-    const parsed = EvalOutputSchema.safeParse(JSON.parse(line));
-    if (!parsed.success)
-      throw new DataError(
-        `artifact ${sha256} line ${index + 1}: ${parsed.error.issues[0]?.message}`,
-      );
-    return [parsed.data];
-  });
+  return parseEvalOutputs(sha256, Buffer.from(await artifacts.getBytes(sha256)).toString('utf8'));
 }
 
 /** Writes one jsonl artifact per (method, dataset) so viewers can read one group at a time. */

@@ -5,7 +5,7 @@ import type { StageOutput } from '../../lib/stages/output.ts';
 import { buildRunPlan } from '../../lib/stages/plan.ts';
 import type { RunPlan, StagePlan } from '../../lib/stages/types.ts';
 import { toActivityFailure } from './failures.ts';
-import { findCachedOutput, storeCachedOutput } from './stage-cache.ts';
+import { findCachedOutput, storeCachedOutput } from '../../infra/db/stage-cache.ts';
 import { recordCachedStage } from './stage-runs.ts';
 import type { ActivityDeps } from './types.ts';
 

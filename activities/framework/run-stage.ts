@@ -12,7 +12,7 @@ import {
   recordStageStart,
   type AttemptKey,
 } from './stage-runs.ts';
-import { findCachedOutput, storeCachedOutput } from './stage-cache.ts';
+import { findCachedOutput, storeCachedOutput } from '../../infra/db/stage-cache.ts';
 import type { ActivityDeps, RunStageInput, StageImplementation, StageRunDetails } from './types.ts';
 
 /** Looks an implementation up by name (activities/registry.ts). */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DataError } from '../errors.ts';
 import { FINISH_REASONS } from '../agent/trajectory.ts';
 import type { EvalRow } from '../rag-r1/report.ts';
 
@@ -79,4 +80,25 @@ export function aggregateEvalOutputs(rows: readonly EvalOutput[]): AggregatedEva
   return result.sort(
     (a, b) => a.method.localeCompare(b.method) || a.dataset.localeCompare(b.dataset),
   );
+}
+
+/** Parses an outputs artifact; a bad line is a DataError naming the artifact and line. */
+export function parseEvalOutputs(sha256: string, text: string): EvalOutput[] {
+  return text.split('\n').flatMap((line, index) => {
+    if (line.trim() === '') return [];
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      throw new DataError(`artifact ${sha256} line ${index + 1}: not JSON`);
+    }
+    const parsed = EvalOutputSchema.safeParse(value);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new DataError(
+        `artifact ${sha256} line ${index + 1}: ${issue?.path.join('.') || 'line'}: ${issue?.message}`,
+      );
+    }
+    return [parsed.data];
+  });
 }

@@ -2,10 +2,17 @@ import { resolveConfig, type ResolvedConfig } from '../../../lib/config/layering
 import { ConfigError } from '../../../lib/errors.ts';
 import { DEFAULT_RECIPE, getRecipe } from '../../../lib/recipes/index.ts';
 import { stageCacheKey } from '../../../lib/stages/cache-key.ts';
-import { StageOutputSchema, type StageOutput } from '../../../lib/stages/output.ts';
+import { findCachedOutput } from '../../../infra/db/stage-cache.ts';
+import type { StageOutput } from '../../../lib/stages/output.ts';
 import { buildRunPlan } from '../../../lib/stages/plan.ts';
 import type { PrismaClient } from '../../../infra/db/client.ts';
-import type { CachePlanEntry, FieldError, LaunchRequest, RecipeInfo, ValidationResult } from '../types.ts';
+import type {
+  CachePlanEntry,
+  FieldError,
+  LaunchRequest,
+  RecipeInfo,
+  ValidationResult,
+} from '../types.ts';
 
 /** Recipes the launch form offers, the platform default first (others stay CLI-only). */
 export const LAUNCH_RECIPES: readonly string[] = [DEFAULT_RECIPE, 'files-demo'];
@@ -53,7 +60,11 @@ export function fieldErrorsOf(error: ConfigError): FieldError[] {
   for (const part of list.split('; ')) {
     const match = FIELD_ISSUE.exec(part);
     const previous = errors.at(-1);
-    if (match) errors.push({ path: match[1] === '(root)' ? '(config)' : (match[1] ?? ''), message: match[2] ?? '' });
+    if (match)
+      errors.push({
+        path: match[1] === '(root)' ? '(config)' : (match[1] ?? ''),
+        message: match[2] ?? '',
+      });
     else if (previous) previous.message += `; ${part}`;
     else errors.push({ path: '(config)', message: part });
   }
@@ -66,7 +77,11 @@ export function fieldErrorsOf(error: ConfigError): FieldError[] {
  * run, its downstream keys depend on the new outputs, so those stages will run too. A forced
  * launch reuses nothing (the workflow only accepts a forced run's own outputs).
  */
-export async function cachePlan(db: PrismaClient, resolved: ResolvedConfig, isForced: boolean): Promise<CachePlanEntry[]> {
+export async function cachePlan(
+  db: PrismaClient,
+  resolved: ResolvedConfig,
+  isForced: boolean,
+): Promise<CachePlanEntry[]> {
   const plan = buildRunPlan(getRecipe(resolved.recipe), resolved.config);
   const outputs: Record<string, StageOutput> = {};
   const entries: CachePlanEntry[] = [];
@@ -76,20 +91,25 @@ export async function cachePlan(db: PrismaClient, resolved: ResolvedConfig, isFo
       continue;
     }
     const cacheKey = stageCacheKey(stage, outputs);
-    // web/ may not import activities/, so this is the read of activities/framework/stage-cache.ts.
-    const row = isForced ? null : await db.stageCache.findUnique({ where: { cacheKey } });
-    const found = row ? StageOutputSchema.safeParse(row.outputs) : undefined;
-    if (found?.success) outputs[stage.name] = found.data;
-    entries.push({ stage: stage.name, cacheKey, reused: found?.success === true });
+    const found = isForced ? undefined : await findCachedOutput(db, cacheKey);
+    if (found) outputs[stage.name] = found.outputs;
+    entries.push({ stage: stage.name, cacheKey, reused: found !== undefined });
   }
   return entries;
 }
 
 /** Validation plus cache plan, as the launch form shows it while the user types. */
-export async function validateLaunch(db: PrismaClient, request: LaunchRequest): Promise<ValidationResult> {
+export async function validateLaunch(
+  db: PrismaClient,
+  request: LaunchRequest,
+): Promise<ValidationResult> {
   try {
     const resolved = resolveLaunch(request);
-    return { ok: true, config: resolved.config as Record<string, unknown>, cachePlan: await cachePlan(db, resolved, request.force) };
+    return {
+      ok: true,
+      config: resolved.config as Record<string, unknown>,
+      cachePlan: await cachePlan(db, resolved, request.force),
+    };
   } catch (error) {
     if (error instanceof ConfigError) return { ok: false, errors: fieldErrorsOf(error) };
     throw error;

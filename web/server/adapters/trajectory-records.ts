@@ -1,7 +1,12 @@
 import type { PrismaClient } from '../../../infra/db/client.ts';
-import { EvalOutputSchema, type EvalOutput } from '../../../lib/eval/outputs.ts';
+import { parseEvalOutputs, type EvalOutput } from '../../../lib/eval/outputs.ts';
 import { DataError, LabError } from '../../../lib/errors.ts';
-import type { TrajectoryPair, TrajectoryRequest, TrajectoryTurn, TrajectoryView } from '../types.ts';
+import type {
+  TrajectoryPair,
+  TrajectoryRequest,
+  TrajectoryTurn,
+  TrajectoryView,
+} from '../types.ts';
 import type { ArtifactBytes } from './run-logs.ts';
 
 /**
@@ -47,32 +52,16 @@ export function viewOf(runId: string, output: EvalOutput): TrajectoryView {
   };
 }
 
-/**
- * Parses an outputs artifact. The same rule as activities/evaluate/record-results.ts
- * `readEvalOutputs`, which web/ may not import (layering).
- */
-export function parseEvalOutputs(sha256: string, text: string): EvalOutput[] {
-  return text.split('\n').flatMap((line, index) => {
-    if (line.trim() === '') return [];
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      throw new DataError(`artifact ${sha256} line ${index + 1}: not JSON`);
-    }
-    const parsed = EvalOutputSchema.safeParse(value);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new DataError(`artifact ${sha256} line ${index + 1}: ${issue?.path.join('.') || 'line'}: ${issue?.message}`);
-    }
-    return [parsed.data];
-  });
-}
-
 type Side = { methods: string[]; outputs: Map<string, EvalOutput> };
 
 /** A run's methods on `dataset`, and the outputs of `method` (latest result) by question id. */
-async function sideOf(db: PrismaClient, readArtifact: ArtifactBytes, runId: string, dataset: string, method: string | undefined): Promise<Side> {
+async function sideOf(
+  db: PrismaClient,
+  readArtifact: ArtifactBytes,
+  runId: string,
+  dataset: string,
+  method: string | undefined,
+): Promise<Side> {
   const rows = await db.evalResult.findMany({
     where: { runId, dataset },
     orderBy: { createdAt: 'desc' },
@@ -89,7 +78,11 @@ async function sideOf(db: PrismaClient, readArtifact: ArtifactBytes, runId: stri
 }
 
 /** One question of one dataset and method as answered by two runs; opens on a differing one. */
-export async function trajectories(db: PrismaClient, readArtifact: ArtifactBytes, request: TrajectoryRequest): Promise<TrajectoryPair> {
+export async function trajectories(
+  db: PrismaClient,
+  readArtifact: ArtifactBytes,
+  request: TrajectoryRequest,
+): Promise<TrajectoryPair> {
   const first = await sideOf(db, readArtifact, request.runA, request.dataset, request.method);
   const method = request.method ?? first.methods[0];
   const second = await sideOf(db, readArtifact, request.runB, request.dataset, method);
@@ -99,7 +92,10 @@ export async function trajectories(db: PrismaClient, readArtifact: ArtifactBytes
   const differs = (id: string) => left.get(id)?.em !== right.get(id)?.em;
   const questionId = request.questionId ?? questionIds.find(differs) ?? questionIds[0];
   if (!questionId || !chosenMethod) {
-    throw new LabError('NOT_FOUND', `no per-question outputs for dataset ${request.dataset}${request.method ? ` method ${request.method}` : ''} in runs ${request.runA}, ${request.runB}`);
+    throw new LabError(
+      'NOT_FOUND',
+      `no per-question outputs for dataset ${request.dataset}${request.method ? ` method ${request.method}` : ''} in runs ${request.runA}, ${request.runB}`,
+    );
   }
   const a = left.get(questionId);
   const b = right.get(questionId);
