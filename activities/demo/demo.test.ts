@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { merkleRoot } from './merkle.ts';
-import { generateText, seededRandom, shardRange } from './records.ts';
+import { createSeededRandom } from '../../lib/random.ts';
+import { generateText, shardRange } from './records.ts';
 import { transformRecord } from './transform.ts';
 import { checkFault } from './faults.ts';
 
 describe('demo stage helpers', () => {
   it('generates the same text for the same seed and different text otherwise', () => {
-    const a = generateText(seededRandom(7), 12);
-    expect(generateText(seededRandom(7), 12)).toBe(a);
-    expect(generateText(seededRandom(8), 12)).not.toBe(a);
+    const a = generateText(createSeededRandom(7), 12);
+    expect(generateText(createSeededRandom(7), 12)).toBe(a);
+    expect(generateText(createSeededRandom(8), 12)).not.toBe(a);
     expect(a.split(' ')).toHaveLength(12);
   });
 

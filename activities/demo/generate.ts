@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import type { GenerateSlice } from '../../lib/recipes/files-demo.ts';
 import type { StageContext, StageResult } from '../framework/types.ts';
-import { generateText, seededRandom } from './records.ts';
+import { createSeededRandom } from '../../lib/random.ts';
+import { generateText } from './records.ts';
 
 const HEARTBEAT_EVERY = 1_000;
 
@@ -12,7 +13,7 @@ export async function generateStage(ctx: StageContext<GenerateSlice>): Promise<S
   const { seed, records, wordsPerRecord } = ctx.config;
   const path = join(ctx.workDir, 'records.jsonl');
   const out = createWriteStream(path);
-  const random = seededRandom(seed);
+  const random = createSeededRandom(seed);
   for (let id = 0; id < records; id += 1) {
     if (!out.write(`${JSON.stringify({ id, text: generateText(random, wordsPerRecord) })}\n`)) {
       await once(out, 'drain');

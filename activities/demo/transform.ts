@@ -6,7 +6,8 @@ import type { TransformSlice } from '../../lib/recipes/files-demo.ts';
 import { DataError } from '../../lib/errors.ts';
 import type { StageContext, StageResult } from '../framework/types.ts';
 import { checkFault } from './faults.ts';
-import { DemoRecordSchema, readJsonl, shardRange, type DemoRecord } from './records.ts';
+import { readJsonl } from '../../lib/jsonl.ts';
+import { DemoRecordSchema, shardRange, type DemoRecord } from './records.ts';
 
 /** Most records per batch between heartbeats and cancellation checks. */
 const BATCH = 25;

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { WordcountSlice } from '../../lib/recipes/files-demo.ts';
 import { DataError } from '../../lib/errors.ts';
 import type { StageContext, StageResult } from '../framework/types.ts';
-import { DemoRecordSchema, readJsonl } from './records.ts';
+import { readJsonl } from '../../lib/jsonl.ts';
+import { DemoRecordSchema } from './records.ts';
 
 /** Word frequencies of the generated records; the `top` most frequent (ties by word) are kept. */
 export async function wordcountStage(ctx: StageContext<WordcountSlice>): Promise<StageResult> {

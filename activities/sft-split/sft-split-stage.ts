@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { DataError } from '../../lib/errors.ts';
 import { readJsonlAll, writeJsonl } from '../../lib/jsonl.ts';
-import { seededRandom, seededShuffle } from '../../lib/rag-r1/filter-rule.ts';
+import { createSeededRandom, seededShuffle } from '../../lib/random.ts';
 import type { SftSplitSlice } from '../../lib/rag-r1/recipe.ts';
 import { TeacherRecordSchema, type TeacherRecord } from '../../lib/rag-r1/records.ts';
 import { splitAll } from '../../lib/rag-r1/sft-split.ts';
@@ -32,7 +32,7 @@ export async function downloadTeacherRecords(
  */
 export async function sftSplitStage(ctx: StageContext<SftSplitSlice>): Promise<StageResult> {
   const records = await downloadTeacherRecords(ctx, ctx.inputs['teacher-sample']);
-  const random = seededRandom(ctx.config.seed);
+  const random = createSeededRandom(ctx.config.seed);
   const questionIds = seededShuffle(
     [...new Set(records.map((r) => r.trajectory.questionId))].sort(),
     random,

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createTestDatabase } from '../../infra/db/test-database.ts';
 import { compareRuns } from '../../infra/eval/compare-query.ts';
-import { createSeededRandom } from '../../lib/eval/random.ts';
+import { createSeededRandom } from '../../lib/random.ts';
 import { computeStamp } from '../../lib/eval/stamp.ts';
 import { DATASET_NAMES } from '../../lib/qa/types.ts';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { pairedBootstrap, quantileSorted, stratifiedPairedBootstrap } from './bootstrap.ts';
 import { diffConfigs } from './config-diff.ts';
 import { holmAdjust } from './holm.ts';
-import { createSeededRandom } from './random.ts';
+import { createSeededRandom } from '../random.ts';
 
 describe('pairedBootstrap', () => {
   it('gives zero delta, a zero-width interval around zero and p = 1 for a system against itself', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { curate, judgeCandidate, seededRandom, type RolloutOutcome } from './filter-rule.ts';
+import { createSeededRandom } from '../random.ts';
+import { curate, judgeCandidate, type RolloutOutcome } from './filter-rule.ts';
 
 const right: RolloutOutcome = { correct: true, finishReason: 'answer' };
 const wrong: RolloutOutcome = { correct: false, finishReason: 'answer' };
@@ -44,7 +45,7 @@ describe('curate', () => {
   });
 
   it('draws uniform numbers in [0, 1)', () => {
-    const random = seededRandom(3);
+    const random = createSeededRandom(3);
     const draws = Array.from({ length: 1000 }, random);
     expect(Math.min(...draws)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...draws)).toBeLessThan(1);

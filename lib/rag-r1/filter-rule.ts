@@ -1,3 +1,5 @@
+import { createSeededRandom, seededShuffle } from '../random.ts';
+
 /**
  * The hard-but-answerable rule (spec section 4), kept pure so it can be tested on hand-built
  * outcomes: a wrongly answered question is kept when at least one re-sampled rollout is right;
@@ -35,27 +37,6 @@ export function judgeCandidate(outcomes: readonly RolloutOutcome[]): CurationRea
   return 'never-solved';
 }
 
-/** Seeded Fisher-Yates: the same seed always picks the same questions. */
-export function seededShuffle<T>(items: readonly T[], random: () => number): T[] {
-  const shuffled = [...items];
-  for (let index = shuffled.length - 1; index > 0; index -= 1) {
-    const pick = Math.floor(random() * (index + 1));
-    [shuffled[index], shuffled[pick]] = [shuffled[pick]!, shuffled[index]!];
-  }
-  return shuffled;
-}
-
-/** Mulberry32: small, fast and good enough for sampling decisions that must be reproducible. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let mixed = Math.imul(state ^ (state >>> 15), 1 | state);
-    mixed = (mixed + Math.imul(mixed ^ (mixed >>> 7), 61 | mixed)) ^ mixed;
-    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface CurateOptions {
   correctShare: number;
   valShare: number;
@@ -77,7 +58,7 @@ export function curate(
   correctIds: readonly string[],
   options: CurateOptions,
 ): Curation {
-  const random = seededRandom(options.seed);
+  const random = createSeededRandom(options.seed);
   const decisions = new Map<string, CurationReason>();
   for (const [id, outcomes] of candidates) decisions.set(id, judgeCandidate(outcomes));
   const sampledCount = Math.round(correctIds.length * options.correctShare);

@@ -9,7 +9,7 @@ import { CHATML_TEMPLATE, type ChatTemplate } from '../chat-template.ts';
 import { cutAtStop } from '../stop-sequences.ts';
 import { CHECKPOINT_FILES, loadCheckpointConfig, type CausalTokenizer } from './checkpoint.ts';
 import { OnnxCausalLm, type GenerationRow, type GenerationRowResult } from './onnx-causal-lm.ts';
-import { createRng } from './sampling.ts';
+import { createSeededRandom } from '../../random.ts';
 
 export interface OnnxBackendOptions {
   model: OnnxCausalLm;
@@ -108,7 +108,7 @@ export class OnnxBackend implements LlmBackend {
       maxNewTokens: sampling.maxTokens,
       temperature: sampling.temperature,
       topP: sampling.topP,
-      random: createRng(seed),
+      random: createSeededRandom(seed),
       ...(signal ? { signal } : {}),
       ...(sampling.stop.length > 0
         ? {

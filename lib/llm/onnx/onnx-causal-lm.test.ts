@@ -5,7 +5,8 @@ import { loadCharTokenizer } from './char-tokenizer.ts';
 import { CHECKPOINT_FILES, loadCheckpointConfig, type CausalTokenizer } from './checkpoint.ts';
 import { loadOnnxBackend, type OnnxBackend } from './onnx-backend.ts';
 import { OnnxCausalLm, type GenerationRow } from './onnx-causal-lm.ts';
-import { createRng, sampleToken } from './sampling.ts';
+import { createSeededRandom } from '../../random.ts';
+import { sampleToken } from './sampling.ts';
 
 const DIR = join(import.meta.dirname, 'fixtures', 'tiny-char');
 let model: OnnxCausalLm;
@@ -29,7 +30,7 @@ const greedyRow = (prompt: string, maxNewTokens = 24): GenerationRow => ({
   maxNewTokens,
   temperature: 0,
   topP: 1,
-  random: createRng(1),
+  random: createSeededRandom(1),
 });
 
 describe('OnnxCausalLm', () => {
@@ -54,7 +55,7 @@ describe('OnnxCausalLm', () => {
   it('replays sampled generations from the same seed', async () => {
     const sampled = (seed: number) =>
       model.generate([
-        { ...greedyRow('hello', 20), temperature: 1, topP: 0.9, random: createRng(seed) },
+        { ...greedyRow('hello', 20), temperature: 1, topP: 0.9, random: createSeededRandom(seed) },
       ]);
     expect(await sampled(5)).toEqual(await sampled(5));
     expect((await sampled(5))[0]?.ids).not.toEqual((await sampled(6))[0]?.ids);
@@ -71,7 +72,7 @@ describe('sampleToken', () => {
   });
   it('only draws from the nucleus', () => {
     const drawn = new Set<number>();
-    const random = createRng(3);
+    const random = createSeededRandom(3);
     for (let trial = 0; trial < 200; trial += 1)
       drawn.add(sampleToken(logits, { temperature: 1, topP: 0.9 }, random));
     expect([...drawn].sort()).toEqual([1, 3]);

@@ -6,18 +6,6 @@ export interface TokenSampling {
   topP: number;
 }
 
-/** A small seeded PRNG (mulberry32) so sampled generations replay exactly. */
-export function createRng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function argmax(logits: Float32Array): number {
   let best = 0;
   for (let index = 1; index < logits.length; index += 1) {
