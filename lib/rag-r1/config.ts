@@ -60,7 +60,7 @@ const DataSchema = z
       .positive()
       .default(400)
       .describe('training questions given to the teacher (paper: "a portion", UNVERIFIED)'),
-    evalPerDataset: z.number().int().positive().default(60).describe('questions per eval set'),
+    evalPerDataset: z.number().int().positive().default(20).describe('questions per eval set'),
     seed: z.number().int().nonnegative().default(13).describe('sampling seed'),
   })
   .strict();
@@ -163,7 +163,7 @@ const FilterSchema = z
 const PpoSchema = z
   .object({
     advantage: z.enum(['gae', 'grpo']).default('gae').describe('spec 5: PPO with critic + GAE'),
-    steps: z.number().int().positive().default(12).describe('spec 5: 500'),
+    steps: z.number().int().positive().default(8).describe('spec 5: 500'),
     batchSize: z.number().int().positive().default(16).describe('spec 5: 512 prompts/step'),
     miniBatchSize: z.number().int().positive().default(16).describe('spec 5: 128'),
     actorLr: z.number().positive().default(2e-4).describe('spec 5: 1e-6'),
@@ -207,8 +207,8 @@ const EvaluateSchema = z
       .describe('tokens per round (spec 7: 1024; tiny world: 64)'),
     baselines: z
       .array(z.enum(['naive', 'standard-rag', 'sft', 'sq', 'mq']))
-      .default(['naive', 'standard-rag', 'sft'])
-      .describe('extra methods evaluated through the same stage'),
+      .default(['naive', 'standard-rag', 'sft', 'sq'])
+      .describe('extra methods through the same stage; sq/mq = the final policy in that search mode'),
     shards: z.number().int().positive().max(64).default(2),
   })
   .strict();
