@@ -58,6 +58,8 @@ export async function runTrainerProcess(options: TrainerProcessOptions): Promise
       ...process.env,
       PYTHONPATH: options.packageDir,
       PYTHONUNBUFFERED: '1',
+      // The trainer exits if this worker dies, instead of training on as an orphan.
+      RAG_R1_EXIT_WITH_PARENT: String(process.pid),
       CUDA_VISIBLE_DEVICES: options.gpuIndex === undefined ? '' : String(options.gpuIndex),
     },
   });

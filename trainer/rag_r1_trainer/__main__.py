@@ -8,6 +8,7 @@ import traceback
 
 from . import events
 from .errors import TrainerError, config_error
+from .watchdog import start_parent_watchdog
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
@@ -49,6 +50,7 @@ def dispatch(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    start_parent_watchdog()
     try:
         dispatch(_parse(sys.argv[1:] if argv is None else argv))
         return 0
