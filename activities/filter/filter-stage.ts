@@ -5,13 +5,16 @@ import { runRollouts } from '../../lib/agent/driver.ts';
 import { runRollout } from '../../lib/agent/rollout.ts';
 import { FINISH_REASONS } from '../../lib/agent/trajectory.ts';
 import { ConfigError, DataError } from '../../lib/errors.ts';
+import type { LlmBackend } from '../../lib/llm/backend.ts';
 import { writeJsonl } from '../../lib/jsonl.ts';
 import { exactMatch } from '../../lib/qa/score.ts';
 import { curate, KEPT_REASONS, type RolloutOutcome } from '../../lib/rag-r1/filter-rule.ts';
 import type { FilterSlice } from '../../lib/rag-r1/recipe.ts';
 import type { CurationRow, RlQuestion, TeacherRecord } from '../../lib/rag-r1/records.ts';
+import type { Retriever } from '../../lib/retrieval/types.ts';
 import type { StageContext, StageResult } from '../framework/types.ts';
 import { openRetriever, openTeacher } from '../rollouts/resources.ts';
+import { enforceErrorBudget } from '../rollouts/error-budget.ts';
 import { createStageRolloutCheckpoint } from '../rollouts/stage-checkpoint.ts';
 import { downloadTeacherRecords } from '../sft-split/sft-split-stage.ts';
 
@@ -22,6 +25,8 @@ const ResampleSchema = z
       z.object({ correct: z.boolean(), finishReason: z.enum(FINISH_REASONS) }).strict(),
     ),
     backendCalls: z.number().int(),
+    /** Set when a rollout failed after the backend's retries: the question is undecided. */
+    error: z.string().optional(),
   })
   .strict();
 type Resample = z.infer<typeof ResampleSchema>;
@@ -32,30 +37,23 @@ type Resample = z.infer<typeof ResampleSchema>;
  * rollout; keeps the solved ones plus a seeded share of the teacher-correct ones.
  */
 export async function filterStage(ctx: StageContext<FilterSlice>): Promise<StageResult> {
-  const { filter, agent, retrieval, seed } = ctx.config;
+  const { filter, retrieval, seed } = ctx.config;
   if (filter.candidates === 'probe') {
     throw new ConfigError(
       'filter.candidates "probe" is not available yet: use "teacher" (the paper rule)',
     );
   }
-  const records = (await downloadTeacherRecords(ctx, ctx.inputs['teacher-sample'])).filter(
-    (record) => record.trajectory.finishReason !== 'error',
-  );
+  const allRecords = await downloadTeacherRecords(ctx, ctx.inputs['teacher-sample']);
+  // teacher-sample already counted and logged these; the summary repeats them as teacherErrors.
+  const records = allRecords.filter((record) => record.trajectory.finishReason !== 'error');
   const byId = new Map(records.map((record) => [record.trajectory.questionId, record]));
   const wrong = records.filter((record) => !record.correct);
-  const backend = await openTeacher(ctx, ctx.config.teacher, seed);
-  const retriever = await openRetriever(ctx, retrieval);
-  const rolloutConfig = (attempt: number) =>
-    RolloutConfigSchema.parse({
-      maxTurns: filter.maxRetrievals,
-      topK: retrieval.topK,
-      maxObsTokens: agent.maxObsTokens,
-      maxTokensPerTurn: agent.maxTokensPerTurn,
-      temperature: filter.temperature,
-      seed: seed * 1009 + attempt + 1,
-    });
+  const tools = {
+    backend: await openTeacher(ctx, ctx.config.teacher, seed),
+    retriever: await openRetriever(ctx, retrieval),
+  };
   try {
-    const { results } = await runRollouts<{ id: string; record: TeacherRecord }, Resample>({
+    const { results, resumed } = await runRollouts<Candidate, Resample>({
       items: filter.skipFilter
         ? []
         : wrong.map((record) => ({ id: record.trajectory.questionId, record })),
@@ -66,34 +64,68 @@ export async function filterStage(ctx: StageContext<FilterSlice>): Promise<Stage
         schema: ResampleSchema,
         keyOf: (r) => r.id,
       }),
+      // Undecided questions (a failed call) are run again by a retry.
+      isFinished: (r) => r.error === undefined,
       onProgress: (p) => ctx.heartbeat({ step: p.resumed + p.done, total: p.total }),
-      rollout: async ({ id, record }, signal) => {
-        const outcomes: RolloutOutcome[] = [];
-        let backendCalls = 0;
-        for (let attempt = 0; attempt < filter.rollouts; attempt += 1) {
-          const trajectory = await runRollout({
-            question: { id, question: record.trajectory.question },
-            mode: agent.mode,
-            backend,
-            retriever,
-            config: rolloutConfig(attempt),
-            signal,
-          });
-          backendCalls += trajectory.turns.length;
-          const correct =
-            trajectory.answer !== null &&
-            exactMatch(trajectory.answer, record.goldenAnswers, 'squad') === 1;
-          outcomes.push({ correct, finishReason: trajectory.finishReason });
-          if (correct) break;
-        }
-        return { id, outcomes, backendCalls };
-      },
+      rollout: (candidate, signal) => resample(ctx, tools, candidate, signal),
     });
-    return await publishCuration(ctx, { results, records, wrong, byId });
+    const failed = results.filter((r) => r.error !== undefined);
+    enforceErrorBudget(ctx, {
+      errors: failed.length,
+      total: results.length,
+      firstError: failed[0]?.error,
+      what: 're-sampled questions',
+    });
+    const decided = results.filter((r) => r.error === undefined);
+    const { summary } = await publishCuration(ctx, { results: decided, records, wrong, byId });
+    const teacherErrors = allRecords.length - records.length;
+    return { summary: { ...summary, resumed, errors: failed.length, teacherErrors } };
   } finally {
-    await retriever.close?.();
-    await backend.close?.();
+    await tools.retriever.close?.();
+    await tools.backend.close?.();
   }
+}
+
+type Candidate = { id: string; record: TeacherRecord };
+
+/** Re-samples one question until a rollout is right, `filter.rollouts` times at most. */
+async function resample(
+  ctx: StageContext<FilterSlice>,
+  tools: { backend: LlmBackend; retriever: Retriever },
+  { id, record }: Candidate,
+  signal: AbortSignal,
+): Promise<Resample> {
+  const { filter, agent, retrieval, seed } = ctx.config;
+  const outcomes: RolloutOutcome[] = [];
+  let backendCalls = 0;
+  for (let attempt = 0; attempt < filter.rollouts; attempt += 1) {
+    const config = RolloutConfigSchema.parse({
+      maxTurns: filter.maxRetrievals,
+      topK: retrieval.topK,
+      maxObsTokens: agent.maxObsTokens,
+      maxTokensPerTurn: agent.maxTokensPerTurn,
+      temperature: filter.temperature,
+      seed: seed * 1009 + attempt + 1,
+    });
+    const trajectory = await runRollout({
+      question: { id, question: record.trajectory.question },
+      mode: agent.mode,
+      ...tools,
+      config,
+      signal,
+    });
+    backendCalls += trajectory.turns.length;
+    const correct =
+      trajectory.answer !== null &&
+      exactMatch(trajectory.answer, record.goldenAnswers, 'squad') === 1;
+    outcomes.push({ correct, finishReason: trajectory.finishReason });
+    // A failed call says nothing about the question: it is undecided, not unsolved.
+    if (trajectory.finishReason === 'error') {
+      return { id, outcomes, backendCalls, error: trajectory.error ?? 'rollout failed' };
+    }
+    if (correct) break;
+  }
+  return { id, outcomes, backendCalls };
 }
 
 async function publishCuration(

@@ -2,18 +2,15 @@ import { join } from 'node:path';
 import { RolloutConfigSchema } from '../../lib/agent/config.ts';
 import { runRollouts } from '../../lib/agent/driver.ts';
 import { runRollout } from '../../lib/agent/rollout.ts';
-import { DataError } from '../../lib/errors.ts';
 import { writeJsonl } from '../../lib/jsonl.ts';
 import { exactMatch } from '../../lib/qa/score.ts';
 import type { TeacherSampleSlice } from '../../lib/rag-r1/recipe.ts';
 import { TeacherRecordSchema, type TeacherRecord } from '../../lib/rag-r1/records.ts';
 import type { StageContext, StageResult } from '../framework/types.ts';
 import { openRetriever, openTeacher, readQaArtifact, shardItems } from '../rollouts/resources.ts';
+import { enforceErrorBudget } from '../rollouts/error-budget.ts';
 import { createStageRolloutCheckpoint } from '../rollouts/stage-checkpoint.ts';
 import { summarizeTeacherRecords } from './teacher-statistics.ts';
-
-/** Beyond this share of failed rollouts the teacher endpoint is broken, not unlucky. */
-const MAX_ERROR_SHARE = 0.1;
 
 /**
  * The teacher-sample stage (one shard): teacher trajectories for the training questions,
@@ -69,13 +66,12 @@ export async function teacherSampleStage(
       },
     });
     const statistics = summarizeTeacherRecords(results);
-    if (statistics.errors > MAX_ERROR_SHARE * Math.max(1, results.length)) {
-      throw new DataError(
-        `teacher-sample: ${statistics.errors} of ${results.length} rollouts failed (first: ${statistics.firstError}); check the teacher endpoint`,
-      );
-    }
-    if (statistics.errors > 0)
-      ctx.log.warn('teacher rollouts failed and are skipped', { errors: statistics.errors });
+    enforceErrorBudget(ctx, {
+      errors: statistics.errors,
+      total: results.length,
+      firstError: statistics.firstError,
+      what: 'rollouts',
+    });
     const path = join(ctx.workDir, 'trajectories.jsonl');
     await writeJsonl(path, results);
     await ctx.publish('trajectories', path, 'trajectories', 'application/x-ndjson');
