@@ -49,14 +49,15 @@ afterAll(async () => {
 describe('migrateDatabase', () => {
   it('applies once, records Prisma rows, and a second run is a no-op', async () => {
     const url = await emptyDatabase();
-    const [init] = readMigrations();
+    const migrations = readMigrations();
+    const names = migrations.map((migration) => migration.name);
     expect(await migrateDatabase({ databaseUrl: url })).toEqual({
-      applied: [init?.name],
+      applied: names,
       alreadyApplied: [],
     });
     expect(await migrateDatabase({ databaseUrl: url })).toEqual({
       applied: [],
-      alreadyApplied: [init?.name],
+      alreadyApplied: names,
     });
     const rows = await query<{
       migration_name: string;
@@ -65,15 +66,17 @@ describe('migrateDatabase', () => {
       applied_steps_count: number;
     }>(
       url,
-      'SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations"',
+      'SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations" ORDER BY migration_name',
     );
-    expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({
-      migration_name: init?.name,
-      checksum: init?.checksum,
-      applied_steps_count: 1,
+    expect(rows).toHaveLength(migrations.length);
+    migrations.forEach((migration, index) => {
+      expect(rows[index]).toMatchObject({
+        migration_name: migration.name,
+        checksum: migration.checksum,
+        applied_steps_count: 1,
+      });
+      expect(rows[index]?.finished_at).toBeInstanceOf(Date);
     });
-    expect(rows[0]?.finished_at).toBeInstanceOf(Date);
   });
 
   it("leaves nothing for Prisma's own engine to apply", async () => {

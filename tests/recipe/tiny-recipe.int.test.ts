@@ -22,7 +22,16 @@ const SMALL = [
   'evaluate.baselines=["naive"]',
 ];
 
-const STAGES = ['prepare', 'teacher-sample', 'sft-split', 'sft-train', 'filter', 'ppo-train', 'evaluate', 'report'];
+const STAGES = [
+  'prepare',
+  'teacher-sample',
+  'sft-split',
+  'sft-train',
+  'filter',
+  'ppo-train',
+  'evaluate',
+  'report',
+];
 
 let harness: Harness;
 beforeAll(async () => {
@@ -38,43 +47,60 @@ function outputOf(rows: Awaited<ReturnType<typeof stageRows>>, stage: string) {
 }
 
 describe('rag-r1 recipe on the tiny world', () => {
-  it('runs every stage end to end, then reuses every stage from the cache', async () => {
-    const workers = await harness.workers();
-    await workers.runUntil(async () => {
-      const first = await harness.launch('rag-r1', SMALL);
-      expect(await harness.waitForRun(first.runId, 1_500_000)).toEqual({ status: 'COMPLETED', error: null });
-      const rows = await stageRows(harness, first.runId);
-      for (const stage of STAGES) {
-        expect(rows.some((r) => r.stage === stage && r.status === 'COMPLETED'), stage).toBe(true);
-      }
+  // Trains for real on 2 CPU cores: minutes, not the default integration timeout.
+  it(
+    'runs every stage end to end, then reuses every stage from the cache',
+    { timeout: 1_800_000 },
+    async () => {
+      const workers = await harness.workers();
+      await workers.runUntil(async () => {
+        const first = await harness.launch('rag-r1', SMALL);
+        expect(await harness.waitForRun(first.runId, 1_500_000)).toEqual({
+          status: 'COMPLETED',
+          error: null,
+        });
+        const rows = await stageRows(harness, first.runId);
+        for (const stage of STAGES) {
+          expect(
+            rows.some((r) => r.stage === stage && r.status === 'COMPLETED'),
+            stage,
+          ).toBe(true);
+        }
 
-      const sft = outputOf(rows, 'sft-train');
-      expect(sft?.summary['lastLoss']).toBeLessThan(sft?.summary['firstLoss'] as number);
-      for (const stage of ['sft-train', 'ppo-train']) {
-        const artifacts = outputOf(rows, stage)?.artifacts ?? {};
-        expect(Object.keys(artifacts).sort(), stage).toEqual(['checkpoint', 'curve', 'onnx']);
-        expect(await harness.deps.artifacts.getBytes(artifacts['onnx']!.sha256)).toBeTruthy();
-      }
+        const sft = outputOf(rows, 'sft-train');
+        expect(sft?.summary['lastLoss']).toBeLessThan(sft?.summary['firstLoss'] as number);
+        for (const stage of ['sft-train', 'ppo-train']) {
+          const artifacts = outputOf(rows, stage)?.artifacts ?? {};
+          expect(Object.keys(artifacts).sort(), stage).toEqual(['checkpoint', 'curve', 'onnx']);
+          expect(await harness.deps.artifacts.getBytes(artifacts['onnx']!.sha256)).toBeTruthy();
+        }
 
-      const results = await harness.database.db.evalResult.findMany({ where: { runId: first.runId } });
-      const datasets = new Set(results.map((r) => r.dataset));
-      expect(datasets.size).toBe(7);
-      expect(new Set(results.map((r) => r.method))).toEqual(new Set(['naive', 'sft', 'ppo']));
-      for (const result of results) {
-        expect(result.n).toBe(8);
-        expect(result.normalize).toBe('rag-r1');
-      }
-      const report = outputOf(rows, 'report')?.artifacts['markdown'];
-      const markdown = new TextDecoder().decode(await harness.deps.artifacts.getBytes(report!.sha256));
-      expect(markdown).toContain('## Evaluation');
-      expect(markdown).toContain('| ppo |');
+        const results = await harness.database.db.evalResult.findMany({
+          where: { runId: first.runId },
+        });
+        const datasets = new Set(results.map((r) => r.dataset));
+        expect(datasets.size).toBe(7);
+        expect(new Set(results.map((r) => r.method))).toEqual(new Set(['naive', 'sft', 'ppo']));
+        for (const result of results) {
+          expect(result.n).toBe(8);
+          expect(result.normalize).toBe('rag-r1');
+        }
+        const report = outputOf(rows, 'report')?.artifacts['markdown'];
+        const markdown = new TextDecoder().decode(
+          await harness.deps.artifacts.getBytes(report!.sha256),
+        );
+        expect(markdown).toContain('## Evaluation');
+        expect(markdown).toContain('| ppo |');
 
-      const again = await harness.launch('rag-r1', SMALL);
-      expect((await harness.waitForRun(again.runId, 300_000)).status).toBe('COMPLETED');
-      const cached = await stageRows(harness, again.runId);
-      for (const stage of STAGES) {
-        expect(cached.find((r) => r.stage === stage && r.shard === -1)?.status, stage).toBe('CACHED');
-      }
-    });
-  });
+        const again = await harness.launch('rag-r1', SMALL);
+        expect((await harness.waitForRun(again.runId, 300_000)).status).toBe('COMPLETED');
+        const cached = await stageRows(harness, again.runId);
+        for (const stage of STAGES) {
+          expect(cached.find((r) => r.stage === stage && r.shard === -1)?.status, stage).toBe(
+            'CACHED',
+          );
+        }
+      });
+    },
+  );
 });
