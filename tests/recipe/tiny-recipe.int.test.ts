@@ -10,7 +10,11 @@ import { createHarness, stageRows, type Harness } from '../workflow/harness.ts';
 const SMALL = [
   'data.world.passages=500',
   'data.trainQuestions=160',
-  'data.evalPerDataset=8',
+  'data.evalPerDataset=4',
+  'agent.maxTurns=2',
+  'agent.maxTokensPerTurn=32',
+  'evaluate.maxTurns=2',
+  'evaluate.maxTokensPerTurn=32',
   'teacherSample.shards=2',
   'sft.epochs=2',
   'sft.checkpointEvery=10',
@@ -82,7 +86,7 @@ describe('rag-r1 recipe on the tiny world', () => {
         expect(datasets.size).toBe(7);
         expect(new Set(results.map((r) => r.method))).toEqual(new Set(['naive', 'sft', 'ppo']));
         for (const result of results) {
-          expect(result.n).toBe(8);
+          expect(result.n).toBe(4);
           expect(result.normalize).toBe('rag-r1');
         }
         const report = outputOf(rows, 'report')?.artifacts['markdown'];
