@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { registerDataCommands } from './data-commands.ts';
+import { sharedDataPath } from '../lib/shared-data.ts';
 
 async function run(args: string[]): Promise<unknown> {
   const lines: string[] = [];
@@ -34,13 +35,14 @@ describe('data commands', () => {
       errors: [{ line: 2, message: expect.stringMatching(/^bad JSON/) }],
     });
     expect(process.exitCode).toBe(1);
-    expect(await run(['data', 'validate', '/work/shared/data/qa-samples/bamboogle.jsonl'])).toEqual(
-      { rows: 63, errors: [] },
-    );
+    expect(await run(['data', 'validate', sharedDataPath('qa-samples/bamboogle.jsonl')])).toEqual({
+      rows: 63,
+      errors: [],
+    });
   });
 
   it('score prints n, em, f1 and the normalization used', async () => {
-    const qa = '/work/shared/data/qa-samples/nq.jsonl';
+    const qa = sharedDataPath('qa-samples/nq.jsonl');
     const items = readFileSync(qa, 'utf8')
       .trim()
       .split('\n')

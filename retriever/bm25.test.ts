@@ -7,8 +7,9 @@ import type { Bm25Params } from './bm25-params.ts';
 import { createBm25Retriever, type Bm25Retriever } from './bm25-retriever.ts';
 import { readCorpus } from './corpus-reader.ts';
 import { createTokenizer } from './tokenizer.ts';
+import { sharedDataPath } from '../lib/shared-data.ts';
 
-const CORPUS = '/work/shared/data/corpus/wiki-sample.jsonl';
+const CORPUS = sharedDataPath('corpus/wiki-sample.jsonl');
 const FIXTURE = new URL('./fixtures/bm25s-wiki-sample.json', import.meta.url);
 
 interface FixtureConfig {

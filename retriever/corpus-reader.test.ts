@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Passage } from '../lib/retrieval/types.ts';
 import { readCorpus, type CorpusReadOptions, type MalformedLine } from './corpus-reader.ts';
+import { sharedDataPath } from '../lib/shared-data.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'corpus-reader-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -18,7 +19,7 @@ async function collect(file: string, options: CorpusReadOptions = {}) {
 
 describe('readCorpus', () => {
   it('streams the real FlashRAG corpus', async () => {
-    const { passages, problems } = await collect('/work/shared/data/corpus/wiki-sample.jsonl');
+    const { passages, problems } = await collect(sharedDataPath('corpus/wiki-sample.jsonl'));
     expect(passages).toHaveLength(8548);
     expect(problems).toEqual([]);
     expect(passages[0]!.contents.startsWith('"Evan Morris"\n')).toBe(true);

@@ -11,8 +11,9 @@ import { createBm25Retriever, type Bm25Retriever } from './bm25-retriever.ts';
 import { readCorpus } from './corpus-reader.ts';
 import { createHttpRetriever } from './http-retriever.ts';
 import { createRetrievalService } from './service.ts';
+import { sharedDataPath } from '../lib/shared-data.ts';
 
-const CORPUS = '/work/shared/data/corpus/wiki-sample.jsonl';
+const CORPUS = sharedDataPath('corpus/wiki-sample.jsonl');
 let dir: string;
 let bm25: Bm25Retriever;
 let app: FastifyInstance;

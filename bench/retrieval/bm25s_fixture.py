@@ -5,14 +5,16 @@ time. Run with the bench venv (bm25s, PyStemmer<3):
   .data/venv/bench/bin/python bench/retrieval/bm25s_fixture.py > retriever/fixtures/bm25s-wiki-sample.json
 """
 import glob
+from pathlib import Path
 import json
 import sys
 
 import bm25s
 import Stemmer
 
-CORPUS = "/work/shared/data/corpus/wiki-sample.jsonl"
-QA = sorted(glob.glob("/work/shared/data/qa-samples/*.jsonl"))
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
+CORPUS = str(SHARED / "corpus" / "wiki-sample.jsonl")
+QA = sorted(glob.glob(str(SHARED / "qa-samples" / "*.jsonl")))
 CONFIGS = [
     {"name": "lucene-default", "method": "lucene", "k1": 1.5, "b": 0.75, "stemmer": None},
     {"name": "robertson-stemmed", "method": "robertson", "k1": 1.2, "b": 0.75, "stemmer": "english"},

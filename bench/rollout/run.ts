@@ -19,6 +19,7 @@ import { TrajectorySchema, type Trajectory } from '../../lib/agent/trajectory.ts
 import { abortableSleep } from '../../lib/llm/abortable-sleep.ts';
 import { OpenAiHttpBackend } from '../../lib/llm/openai-http.ts';
 import type { Passage, Retriever } from '../../lib/retrieval/types.ts';
+import { sharedDataPath } from '../../lib/shared-data.ts';
 
 interface BenchSettings {
   rollouts: number;
@@ -27,7 +28,7 @@ interface BenchSettings {
   searches: number;
 }
 
-const CORPUS = '/work/shared/data/corpus/wiki-sample.jsonl';
+const CORPUS = sharedDataPath('corpus/wiki-sample.jsonl');
 
 async function loadPassages(limit: number): Promise<Passage[]> {
   const lines = (await readFile(CORPUS, 'utf8')).split('\n').filter((line) => line !== '');

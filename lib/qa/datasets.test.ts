@@ -11,8 +11,9 @@ import {
 import { parseQaJsonl, toQaJsonl } from './jsonl.ts';
 import { createNodeReaders, parseS3Uri } from './readers.ts';
 import { DATASET_NAMES } from './types.ts';
+import { sharedDataPath } from '../shared-data.ts';
 
-const SAMPLES = '/work/shared/data/qa-samples';
+const SAMPLES = sharedDataPath('qa-samples');
 const local = createNodeReaders();
 
 describe('parseQaJsonl', () => {

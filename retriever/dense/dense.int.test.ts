@@ -10,6 +10,7 @@ import { createHybridRetriever } from '../hybrid-retriever.ts';
 import { buildDenseIndex } from './dense-index.ts';
 import { createDenseRetriever, type DenseRetriever } from './dense-retriever.ts';
 import { loadEncoder } from './encoder.ts';
+import { sharedDataPath } from '../../lib/shared-data.ts';
 
 const MODEL = new URL('../../.data/models/all-minilm-l6-v2', import.meta.url).pathname;
 
@@ -77,7 +78,7 @@ describe('dense retrieval with all-MiniLM-L6-v2 (ONNX, local)', () => {
 
   it('hybrid fuses BM25 and dense over the real corpus', async () => {
     const source = (await import('node:fs')).readFileSync(
-      '/work/shared/data/corpus/wiki-sample.jsonl',
+      sharedDataPath('corpus/wiki-sample.jsonl'),
       'utf8',
     );
     const passages = source
