@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSeededRandom } from '../../lib/random.ts';
 import type { WorkerGroup } from '../../workers/start-worker.ts';
 import { createHarness, stageRows, type Harness } from '../workflow/harness.ts';
 import {
@@ -148,12 +147,14 @@ describe('a teacher endpoint that fails or returns garbage', () => {
   });
 
   it('a few failing questions (below 10%): teacher-sample completes and counts and logs them', async () => {
-    const random = createSeededRandom(5);
+    let draws = 0;
+    // The injector fails a request when random() < failureRate: here every tenth request.
+    const random = (): number => (draws++ % 10 === 0 ? 0 : 1);
     const teacher = await endpoint({
       model: 'teacher-flaky',
       // Question 0 always fails; one request in ten fails anywhere, which retries absorb.
       behaviour: ({ trainIndex }) => (trainIndex === 0 ? 'fail' : 'teacher'),
-      faults: { failureRate: 0.1, failStatus: 503, random },
+      faults: { failureRate: 0.5, failStatus: 503, random },
     });
     const runId = await launch(teacher);
     const sample = await waitForStage(harness, runId, 'teacher-sample');
@@ -168,10 +169,14 @@ describe('a teacher endpoint that fails or returns garbage', () => {
     expect(summary.trajectories).toBe(QUESTIONS);
     expect(summary.errors).toBe(1);
     expect(summary.finishReasons['error']).toBe(1);
-    expect(summary.firstError).toContain('teacher overloaded');
-    expect(teacher.stats.failed).toBeGreaterThan(ATTEMPTS_PER_CALL);
+    // The last of its five attempts answered 500 (the model) or 503 (an injected fault).
+    expect(summary.firstError).toMatch(/\/v1\/completions: HTTP 50[03]: /);
+    // Transient failures happened and the HTTP backend's retries absorbed them.
+    expect(teacher.stats.failed).toBe(Math.ceil(teacher.stats.requests / 10));
     const failing = teacher.calls.filter((c) => c.behaviour === 'fail');
-    expect(failing).toHaveLength(ATTEMPTS_PER_CALL);
+    expect(failing.length).toBeGreaterThan(0);
+    expect(failing.length).toBeLessThanOrEqual(ATTEMPTS_PER_CALL);
+    expect(new Set(failing.map((c) => c.question))).toEqual(new Set([teacher.trainQuestions[0]]));
     expect(await stageLog(sample)).toMatch(/warn .*rollouts failed and are skipped .*"errors":1/);
   });
 
