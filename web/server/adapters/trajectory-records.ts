@@ -1,6 +1,6 @@
 import type { PrismaClient } from '../../../infra/db/client.ts';
 import { parseEvalOutputs, type EvalOutput } from '../../../lib/eval/outputs.ts';
-import { DataError, LabError } from '../../../lib/errors.ts';
+import { LabError } from '../../../lib/errors.ts';
 import type {
   TrajectoryPair,
   TrajectoryRequest,
