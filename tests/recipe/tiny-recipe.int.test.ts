@@ -84,7 +84,7 @@ describe('rag-r1 recipe on the tiny world', () => {
         });
         const datasets = new Set(results.map((r) => r.dataset));
         expect(datasets.size).toBe(7);
-        expect(new Set(results.map((r) => r.method))).toEqual(new Set(['naive', 'sft', 'ppo']));
+        expect(new Set(results.map((r) => r.method))).toEqual(new Set(['naive', 'ppo']));
         for (const result of results) {
           expect(result.n).toBe(4);
           expect(result.normalize).toBe('rag-r1');
