@@ -58,7 +58,7 @@ const DataSchema = z
       .number()
       .int()
       .positive()
-      .default(400)
+      .default(1500)
       .describe('training questions given to the teacher (paper: "a portion", UNVERIFIED)'),
     evalPerDataset: z.number().int().positive().default(20).describe('questions per eval set'),
     seed: z.number().int().nonnegative().default(13).describe('sampling seed'),
@@ -135,7 +135,7 @@ const ModelSchema = z
 const SftSchema = z
   .object({
     model: ModelSchema.default(ModelSchema.parse({})),
-    epochs: z.number().positive().default(5).describe('spec 3: 5 epochs'),
+    epochs: z.number().positive().default(3).describe('spec 3: 5 epochs; tiny world: 3 over 4x the samples'),
     learningRate: z.number().positive().default(2e-3),
     batchSize: z.number().int().positive().default(8).describe('packed rows per step'),
     seqLen: z.number().int().positive().default(1024).describe('packed row length in tokens'),
