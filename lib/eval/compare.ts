@@ -7,6 +7,7 @@ import {
 import { diffConfigs, type ConfigDifference } from './config-diff.ts';
 import { holmAdjust } from './holm.ts';
 import { diffStamps, type StampField } from './stamp.ts';
+import type { EvalRow } from './eval-row.ts';
 
 /** A run as `compare` needs it. */
 export interface CompareRunInput {
@@ -17,15 +18,8 @@ export interface CompareRunInput {
 }
 
 /** The latest EvalResult of one (run, method, dataset), with its per-question scores. */
-export interface CompareResultInput {
+export interface CompareResultInput extends EvalRow {
   runId: string;
-  method: string;
-  dataset: string;
-  n: number;
-  em: number;
-  f1: number;
-  meanSeconds: number;
-  meanRetrievals: number;
   stamp: unknown;
   questionIds: string[];
   questionEm: number[];

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DataError } from '../errors.ts';
 import { FINISH_REASONS } from '../agent/trajectory.ts';
-import type { EvalRow } from '../rag-r1/report.ts';
+import type { EvalRow } from './eval-row.ts';
 
 /** A short account of one turn: what the model did, its queries, the documents it got. */
 export const TurnSummarySchema = z

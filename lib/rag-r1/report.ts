@@ -1,15 +1,7 @@
+import type { EvalRow } from '../eval/eval-row.ts';
 import { renderLineChart, type Series } from './svg-chart.ts';
 
-/** One row of the evaluation table: a method on a dataset. */
-export interface EvalRow {
-  method: string;
-  dataset: string;
-  n: number;
-  em: number;
-  f1: number;
-  meanSeconds: number;
-  meanRetrievals: number;
-}
+export type { EvalRow };
 
 export interface ReportInput {
   title: string;
