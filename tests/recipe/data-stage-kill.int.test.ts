@@ -1,18 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { TeacherRecordSchema, type TeacherRecord } from '../../lib/rag-r1/records.ts';
 import type { ArtifactRef } from '../../lib/stages/output.ts';
-import { createHarness, stageRows, type Harness } from '../workflow/harness.ts';
 import {
-  cpuWorkers,
-  detailsOf,
-  stopRun,
-  summaryOf,
+  createHarness,
+  spawnWorkerProcess,
+  stageRows,
   waitFor,
-  type StageRow,
-} from './recipe-support.ts';
+  type Harness,
+} from '../workflow/harness.ts';
+import { cpuWorkers, detailsOf, stopRun, summaryOf, type StageRow } from './recipe-support.ts';
 import {
   normalizeQuestion,
   startTeacherEndpoint,
@@ -33,7 +31,6 @@ import {
  * stages), so this test waits about two minutes.
  */
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const QUESTIONS = 300;
 const WORLD = { passages: 300, trainQuestions: QUESTIONS };
 const TEACHER_TEMPERATURE = 1; // teacherSample.temperature default; filter samples at 1.2
@@ -60,26 +57,8 @@ afterAll(async () => {
 
 /** A worker in its own process (so it can be SIGKILLed), on the control and CPU queues. */
 async function spawnWorker(identity: string): Promise<ChildProcess> {
-  const args = ['--import', 'tsx', 'cli/main.ts', 'worker', '--queues', 'control,cpu'];
-  args.push('--queue-prefix', harness.prefix, '--identity', identity);
-  const proc = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: harness.database.url },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const proc = await spawnWorkerProcess(harness, { identity, queues: 'control,cpu' });
   children.push(proc);
-  let stderr = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${stderr}`)), 60_000);
-    proc.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      if (stderr.includes('polling')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    proc.once('exit', (code) => reject(new Error(`worker exited with ${code}:\n${stderr}`)));
-  });
   return proc;
 }
 

@@ -2,7 +2,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import type { StageRunDetails } from '../../activities/framework/types.ts';
 import { cancelRun } from '../../workflows/client/launch-run.ts';
 import { createWorkers, WORKFLOWS_PATH, type WorkerGroup } from '../../workers/start-worker.ts';
-import { stageRows, type Harness } from '../workflow/harness.ts';
+import { stageRows, waitFor, type Harness } from '../workflow/harness.ts';
 
 /**
  * Helpers for recipe tests that stop after the data stages: workers that poll only the control
@@ -27,21 +27,6 @@ export async function cpuWorkers(harness: Harness, identity?: string): Promise<W
     cpuConcurrency: 4,
     ...(identity ? { identity } : {}),
   });
-}
-
-/** Polls `probe` until it returns a value. */
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** Waits for a stage row in a final state; throws early when the run itself ended. */

@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkerGroup } from '../../workers/start-worker.ts';
-import { createHarness, stageRows, type Harness } from '../workflow/harness.ts';
+import { createHarness, stageRows, waitFor, type Harness } from '../workflow/harness.ts';
 import {
   cpuWorkers,
   detailsOf,
   stopRun,
   summaryOf,
-  waitFor,
   waitForStage,
   type StageRow,
 } from './recipe-support.ts';

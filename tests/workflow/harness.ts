@@ -1,4 +1,6 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { ArtifactStore } from '../../infra/s3/artifact-store.ts';
@@ -106,4 +108,51 @@ export async function stageRows(harness: Harness, runId: string) {
     where: { runId },
     orderBy: [{ stage: 'asc' }, { shard: 'asc' }, { attempt: 'asc' }],
   });
+}
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * A worker in its own process (so a test can SIGKILL it) on the harness's queues and database;
+ * resolves once it polls.
+ */
+export async function spawnWorkerProcess(
+  harness: Harness,
+  options: { identity: string; queues: string },
+): Promise<ChildProcess> {
+  const args = ['--import', 'tsx', 'cli/main.ts', 'worker', '--queues', options.queues];
+  args.push('--queue-prefix', harness.prefix, '--identity', options.identity);
+  const proc = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: harness.database.url },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${stderr}`)), 60_000);
+    proc.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (stderr.includes('polling')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    proc.once('exit', (code) => reject(new Error(`worker exited with ${code}:\n${stderr}`)));
+  });
+  return proc;
+}
+
+/** Polls `probe` until it returns a value. */
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

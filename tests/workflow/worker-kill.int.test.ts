@@ -1,10 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StageRunDetails } from '../../activities/framework/types.ts';
-import { createHarness, stageRows, type Harness } from './harness.ts';
+import { createHarness, spawnWorkerProcess, stageRows, waitFor, type Harness } from './harness.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 let harness: Harness;
 let child: ChildProcess | undefined;
 
@@ -16,55 +14,8 @@ afterAll(async () => {
   await harness?.close();
 });
 
-/** A worker in its own process (so it can be SIGKILLed), on this file's queues and database. */
-async function spawnWorker(identity: string): Promise<ChildProcess> {
-  const proc = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'cli/main.ts',
-      'worker',
-      '--queues',
-      'control,cpu,gpu',
-      '--queue-prefix',
-      harness.prefix,
-      '--identity',
-      identity,
-    ],
-    {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: harness.database.url },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  let stderr = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${stderr}`)), 60_000);
-    proc.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      if (stderr.includes('polling')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    proc.once('exit', (code) => reject(new Error(`worker exited with ${code}:\n${stderr}`)));
-  });
-  return proc;
-}
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+function spawnWorker(identity: string): Promise<ChildProcess> {
+  return spawnWorkerProcess(harness, { identity, queues: 'control,cpu,gpu' });
 }
 
 const CONFIG = [
