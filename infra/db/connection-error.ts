@@ -1,15 +1,5 @@
 import { ServiceUnavailableError } from '../../lib/errors.ts';
-
-/** Socket-level failures: the server is not there (or not answering) at all. */
-const UNREACHABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ECONNRESET',
-]);
+import { UNREACHABLE_SOCKET_CODES } from '../unreachable-codes.ts';
 
 /** PostgreSQL SQLSTATEs that mean "this URL does not get you a session", with a hint each. */
 const SESSION_FAILURES: Record<string, string> = {
@@ -47,7 +37,7 @@ export function toDatabaseConnectionError(error: unknown, databaseUrl: string): 
   if (code === undefined) return error;
   const where = describeDatabaseUrl(databaseUrl);
   const detail = error instanceof Error ? error.message : String(error);
-  if (UNREACHABLE_CODES.has(code)) {
+  if (UNREACHABLE_SOCKET_CODES.has(code)) {
     return new ServiceUnavailableError(
       `cannot reach PostgreSQL at DATABASE_URL=${where} (${code}: ${detail}); ` +
         'is the stack up (`npm run stack -- up`) and DATABASE_URL right?',

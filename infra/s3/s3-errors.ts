@@ -1,4 +1,5 @@
 import { ConfigError, LabError, ServiceUnavailableError } from '../../lib/errors.ts';
+import { UNREACHABLE_SOCKET_CODES } from '../unreachable-codes.ts';
 
 /** Where a failing S3 call was going, for messages that say what to check. */
 export interface S3Target {
@@ -16,16 +17,8 @@ const CREDENTIAL_ERRORS = new Set([
   'InvalidClientTokenId',
 ]);
 
-const NETWORK_ERRORS = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ECONNRESET',
-  'TimeoutError',
-]);
+// The SDK reports its own request timeout by name rather than by socket code.
+const NETWORK_ERRORS: ReadonlySet<string> = new Set([...UNREACHABLE_SOCKET_CODES, 'TimeoutError']);
 
 interface SdkErrorShape {
   name?: string;
