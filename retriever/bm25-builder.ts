@@ -11,6 +11,7 @@ import {
   type Bm25Params,
 } from './bm25-params.ts';
 import { GrowableArray } from './growable.ts';
+import { computeTermMaxScores } from './maxscore.ts';
 import { writeIndexFile, type SectionSource } from './index-file.ts';
 import { TempByteWriter } from './temp-byte-writer.ts';
 import { createTokenizer } from './tokenizer.ts';
@@ -191,6 +192,11 @@ function layoutSections(
     { name: 'postingDocs', type: 'u32', data: postingDocs },
     { name: 'postingScores', type: 'f32', data: postingScores },
     { name: 'nonOccurrence', type: 'f32', data: nonOccurrence },
+    {
+      name: 'termMaxScores',
+      type: 'f32',
+      data: computeTermMaxScores(termStart, postingScores),
+    },
     { name: 'docLength', type: 'u32', data: docLength },
     { name: 'termBytes', type: 'u8', data: vocab.termBytes },
     { name: 'termOffsets', type: 'u32', data: vocab.termOffsets },

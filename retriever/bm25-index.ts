@@ -3,6 +3,7 @@ import { BM25_INDEX_KIND } from './bm25-builder.ts';
 import type { Bm25Params } from './bm25-params.ts';
 import { BM25_SEARCH_SECTIONS, type Bm25SearchArrays } from './bm25-searcher.ts';
 import { DocStore } from './doc-store.ts';
+import { computeTermMaxScores } from './maxscore.ts';
 import { IndexFile } from './index-file.ts';
 
 export interface Bm25IndexMeta {
@@ -38,14 +39,15 @@ export function loadBm25Index(path: string, options: LoadBm25IndexOptions = {}):
     );
   }
   const meta = file.header.meta as Bm25IndexMeta;
-  const sections = Object.fromEntries(
-    BM25_SEARCH_SECTIONS.map((name) => [name, file.section(name, options.shared ?? false)]),
-  );
+  const shared = options.shared ?? false;
+  const stored = BM25_SEARCH_SECTIONS.filter((name) => name !== 'termMaxScores' || file.has(name));
+  const sections = Object.fromEntries(stored.map((name) => [name, file.section(name, shared)]));
   const arrays = {
     termStart: sections.termStart,
     postingDocs: sections.postingDocs,
     postingScores: sections.postingScores,
     nonOccurrence: sections.nonOccurrence,
+    termMaxScores: sections.termMaxScores ?? maxScoresFor(sections, meta.numTerms, shared),
     termBytes: sections.termBytes,
     termOffsets: sections.termOffsets,
     slots: sections.termSlots,
@@ -53,4 +55,19 @@ export function loadBm25Index(path: string, options: LoadBm25IndexOptions = {}):
     tokenizer: meta.params.tokenizer,
   } as Bm25SearchArrays;
   return { file, meta, arrays, docs: new DocStore(file, { inMemory: options.docsInMemory }) };
+}
+
+/** Index files written before `termMaxScores` existed: compute the bounds once at load. */
+function maxScoresFor(
+  sections: Record<string, unknown>,
+  numTerms: number,
+  shared: boolean,
+): Float32Array {
+  const bytes = numTerms * Float32Array.BYTES_PER_ELEMENT;
+  const out = new Float32Array(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+  return computeTermMaxScores(
+    sections.termStart as Uint32Array,
+    sections.postingScores as Float32Array,
+    out,
+  );
 }

@@ -1,4 +1,5 @@
 import type { Bm25Params } from './bm25-params.ts';
+import { canUseMaxScore, rankMaxScore } from './maxscore.ts';
 import { TopK } from './top-k.ts';
 import { createTokenizer, type TextTokenizer } from './tokenizer.ts';
 import { VocabLookup, type VocabArrays } from './vocab-table.ts';
@@ -9,6 +10,8 @@ export interface Bm25SearchArrays extends VocabArrays {
   postingDocs: Uint32Array;
   postingScores: Float32Array;
   nonOccurrence: Float32Array;
+  /** Each term's largest posting score: MaxScore's per-term upper bound. */
+  termMaxScores: Float32Array;
   numDocs: number;
   tokenizer: Bm25Params['tokenizer'];
 }
@@ -18,10 +21,17 @@ export const BM25_SEARCH_SECTIONS = [
   'postingDocs',
   'postingScores',
   'nonOccurrence',
+  'termMaxScores',
   'termBytes',
   'termOffsets',
   'termSlots',
 ] as const;
+
+/**
+ * How multi-term queries are ranked: `maxscore` (default) skips documents that provably cannot
+ * reach the top k; `exhaustive` scores every matching document. Both return identical results.
+ */
+export type Bm25Strategy = 'maxscore' | 'exhaustive';
 
 export interface RankedDocs {
   docs: Uint32Array;
@@ -29,23 +39,25 @@ export interface RankedDocs {
 }
 
 /**
- * Term-at-a-time BM25 over precomputed posting scores. One instance per thread: it owns a
- * dense score accumulator and resets only the documents a query touched.
+ * BM25 over precomputed posting scores. Multi-term queries use MaxScore (`maxscore.ts`); the
+ * exhaustive term-at-a-time path stays as the reference it must match. One instance per thread:
+ * it owns a dense score accumulator and resets only the documents a query touched.
  */
 export class Bm25Searcher {
   private readonly vocab: VocabLookup;
   private readonly tokenize: TextTokenizer;
-  private readonly accumulator: Float32Array;
-  private readonly stamp: Uint32Array;
-  private readonly touched: Uint32Array;
+  /** Exhaustive-path scratch (12 bytes per document), allocated on first use. */
+  private accumulator = new Float32Array(0);
+  private stamp = new Uint32Array(0);
+  private touched = new Uint32Array(0);
   private epoch = 0;
 
-  constructor(private readonly arrays: Bm25SearchArrays) {
+  constructor(
+    private readonly arrays: Bm25SearchArrays,
+    private readonly strategy: Bm25Strategy = 'maxscore',
+  ) {
     this.vocab = new VocabLookup(arrays);
     this.tokenize = createTokenizer(arrays.tokenizer);
-    this.accumulator = new Float32Array(arrays.numDocs);
-    this.stamp = new Uint32Array(arrays.numDocs);
-    this.touched = new Uint32Array(arrays.numDocs);
   }
 
   /** Query terms with their multiplicity (a repeated query word counts again, as in bm25s). */
@@ -71,6 +83,8 @@ export class Bm25Searcher {
       offset += nonOccurrence[terms[index]!]! * weights[index]!;
     }
     if (terms.length === 1) this.rankSingleTerm(terms[0]!, weights[0]!, heap);
+    else if (terms.length > 1 && this.strategy === 'maxscore' && canUseMaxScore(this.arrays, terms))
+      rankMaxScore(this.arrays, terms, weights, heap);
     else if (terms.length > 1) this.rankManyTerms(terms, weights, heap);
     const ranked = heap.drain();
     if (offset !== 0) for (let i = 0; i < ranked.scores.length; i += 1) ranked.scores[i]! += offset;
@@ -90,7 +104,12 @@ export class Bm25Searcher {
   }
 
   private rankManyTerms(terms: number[], weights: number[], heap: TopK): void {
-    const { termStart, postingDocs, postingScores } = this.arrays;
+    const { termStart, postingDocs, postingScores, numDocs } = this.arrays;
+    if (this.accumulator.length !== numDocs) {
+      this.accumulator = new Float32Array(numDocs);
+      this.stamp = new Uint32Array(numDocs);
+      this.touched = new Uint32Array(numDocs);
+    }
     const accumulator = this.accumulator;
     const stamp = this.stamp;
     const touched = this.touched;
