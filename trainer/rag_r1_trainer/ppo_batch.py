@@ -51,10 +51,18 @@ def build_batch(episodes: list[Episode], pad_id: int, state_masking: bool, devic
 
 
 def policy_pass(model: GPT, b: Batch, with_entropy: bool = False) -> tuple[torch.Tensor, torch.Tensor | None]:
-    logits, _ = model(b.ids, b.attn, b.pos)
-    logits = logits[:, :-1]
-    logp = token_logprobs(logits, b.targets)
-    return logp, entropy_from_logits(logits) if with_entropy else None
+    """Log-probs (and entropies) of the targets, computed only where `info` is set: every loss,
+    KL and entropy term is masked by it, and the vocabulary projection is the costly part."""
+    hidden, _ = model.trunk(b.ids, b.attn, b.pos)
+    keep = b.info > 0
+    logits = model.project(hidden[:, :-1][keep])
+    logp = torch.zeros(b.info.shape, dtype=torch.float32, device=b.info.device)
+    logp[keep] = token_logprobs(logits, b.targets[keep])
+    if not with_entropy:
+        return logp, None
+    entropy = torch.zeros_like(logp)
+    entropy[keep] = entropy_from_logits(logits)
+    return logp, entropy
 
 
 def value_pass(critic: ValueModel, b: Batch) -> torch.Tensor:

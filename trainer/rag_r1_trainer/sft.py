@@ -44,8 +44,9 @@ def collate(samples: list[EncodedSample], rows: list[list[int]], seq_len: int, p
 
 
 def sft_loss(model: GPT, batch: dict[str, torch.Tensor]) -> torch.Tensor:
-    logits, _ = model(batch["input_ids"], batch["attention_mask"], batch["position_ids"], segment_ids=batch["segment_ids"])
-    return cross_entropy(logits, batch["labels"], batch["weights"])
+    hidden, _ = model.trunk(batch["input_ids"], batch["attention_mask"], batch["position_ids"], segment_ids=batch["segment_ids"])
+    keep = batch["weights"] > 0
+    return cross_entropy(model.project(hidden[keep]), batch["labels"][keep], batch["weights"][keep])
 
 
 def _batches_fn(samples: list[EncodedSample], cfg: SftConfig):
