@@ -44,7 +44,7 @@ async function startServer(
   });
   running.push(app);
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
-  return { baseUrl: `${address}/v1`, stats, seen, peak: () => peak };
+  return { app, baseUrl: `${address}/v1`, stats, seen, peak: () => peak };
 }
 
 const request = (signal?: AbortSignal): GenerateRequest => ({
@@ -157,6 +157,19 @@ describe('OpenAiHttpBackend against the serving/ server', () => {
     const backend = backendFor(server.baseUrl, { maxConcurrency: 2 });
     await Promise.all(Array.from({ length: 6 }, () => backend.generate(request())));
     expect(server.peak()).toBe(2);
+  });
+
+  it('keeps every keep-alive socket of a burst for the next one (more than the 256 Node keeps by default)', async () => {
+    const server = await startServer({ latencyMs: 30 });
+    let connections = 0;
+    server.app.server.on('connection', () => (connections += 1));
+    const backend = backendFor(server.baseUrl, { maxConcurrency: 300 });
+    const burst = () => Promise.all(Array.from({ length: 300 }, () => backend.generate(request())));
+    await burst();
+    expect(connections).toBe(300);
+    await burst();
+    expect(connections).toBe(300);
+    await backend.close();
   });
 
   it('reports an unreachable server as a retryable network error', async () => {

@@ -9,7 +9,12 @@ import { abortReason } from './abortable-sleep.ts';
 import { AsyncCaller } from './async-caller.ts';
 import type { GenerateRequest, GenerateResult, LlmBackend, Usage } from './backend.ts';
 import { CHATML_TEMPLATE, type ChatTemplate } from './chat-template.ts';
-import { createHttpTransport, type HttpTransport } from './http-transport.ts';
+import {
+  createHttpTransport,
+  HttpTimeoutError,
+  type HttpResponseText,
+  type HttpTransport,
+} from './http-transport.ts';
 import { CompletionResponseSchema, httpError, restoreStop } from './openai-wire.ts';
 
 export const OpenAiHttpOptionsSchema = z
@@ -135,48 +140,29 @@ export class OpenAiHttpBackend implements LlmBackend {
     body: string | undefined,
     signal?: AbortSignal,
   ): Promise<unknown> {
-    // A private controller rather than AbortSignal.any: thousands of in-flight requests share
-    // one stage signal, and listeners must be removed the moment each attempt ends.
-    const attempt = new AbortController();
-    let isTimedOut = false;
-    const timer = setTimeout(() => {
-      isTimedOut = true;
-      attempt.abort();
-    }, this.settings.timeoutMs);
-    const onAbort = (): void => attempt.abort();
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (this.settings.apiKey) headers.authorization = `Bearer ${this.settings.apiKey}`;
+    let response: HttpResponseText;
     try {
-      return await this.fetchJson(url, body, attempt.signal);
+      response = await this.transport.request({
+        url,
+        method: body === undefined ? 'GET' : 'POST',
+        headers,
+        ...(body === undefined ? {} : { body }),
+        ...(signal ? { signal } : {}),
+        timeoutMs: this.settings.timeoutMs,
+      });
     } catch (error) {
       if (signal?.aborted) throw abortReason(signal);
-      if (isTimedOut) {
+      if (error instanceof HttpTimeoutError) {
         throw new UpstreamHttpError(
           `${url}: no response within ${this.settings.timeoutMs} ms`,
           408,
         );
       }
-      if (error instanceof UpstreamHttpError || error instanceof DataError) throw error;
       throw new UpstreamHttpError(`${url}: request failed: ${describeNetworkError(error)}`, 0);
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
     }
-  }
-
-  private async fetchJson(
-    url: string,
-    body: string | undefined,
-    signal: AbortSignal,
-  ): Promise<unknown> {
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (this.settings.apiKey) headers.authorization = `Bearer ${this.settings.apiKey}`;
-    const { status, text } = await this.transport.request({
-      url,
-      method: body === undefined ? 'GET' : 'POST',
-      headers,
-      ...(body === undefined ? {} : { body }),
-      signal,
-    });
+    const { status, text } = response;
     if (status < 200 || status >= 300) {
       throw httpError({ status, body: text, url, model: this.settings.model });
     }
