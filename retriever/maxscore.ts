@@ -27,9 +27,14 @@ export function computeTermMaxScores(
   return out;
 }
 
-/** MaxScore works only when no posting can lower a document's score. */
+/** Queries longer than this use the exhaustive path (a term set must fit a 32-bit mask). */
+export const MAX_SCORE_MAX_TERMS = 32;
+
+/** MaxScore needs scores no posting can lower, and a term set that fits a 32-bit mask. */
 export function canUseMaxScore(postings: MaxScorePostings, terms: readonly number[]): boolean {
-  return terms.every((term) => postings.termMaxScores[term]! >= 0);
+  return (
+    terms.length <= MAX_SCORE_MAX_TERMS && terms.every((term) => postings.termMaxScores[term]! >= 0)
+  );
 }
 
 /** First position in [from, end) whose document is >= target (end when none): gallop, then bisect. */
@@ -76,78 +81,89 @@ export function rankMaxScore(
   const { termStart, postingDocs, postingScores } = postings;
   const count = terms.length;
   const order = sortByUpperBound(postings, terms, weights);
-  const cursor = new Uint32Array(count);
-  const end = new Uint32Array(count);
+  /** Per list, in upper-bound order: position, end, current document (Infinity when done). */
+  const cursor = new Float64Array(count);
+  const end = new Float64Array(count);
+  const current = new Float64Array(count);
   const weight = new Float64Array(count);
-  const bound = new Float64Array(count);
-  /** boundBelow[j]: the summed bounds of order[0..j-1], widened for float32 rounding. */
+  /** The current document's contribution from each list; valid where its `present` bit is set. */
+  const part = new Float64Array(count);
+  /** boundBelow[j]: the summed bounds of lists 0..j-1, widened for float32 rounding. */
   const boundBelow = new Float64Array(count + 1);
+  /** listOf[i]: the list of query position i, to sum in query order as the accumulator does. */
+  const listOf = new Int32Array(count);
   const widen = 1 + (count + 2) * 2 ** -23;
   for (let j = 0; j < count; j += 1) {
     const i = order[j]!;
+    listOf[i] = j;
     cursor[j] = termStart[terms[i]!]!;
     end[j] = termStart[terms[i]! + 1]!;
+    current[j] = cursor[j]! < end[j]! ? postingDocs[cursor[j]!]! : Infinity;
     weight[j] = weights[i]!;
-    bound[j] = postings.termMaxScores[terms[i]!]! * weights[i]!;
-    boundBelow[j + 1] = boundBelow[j]! + bound[j]!;
+    boundBelow[j + 1] = boundBelow[j]! + postings.termMaxScores[terms[i]!]! * weights[i]!;
   }
   for (let j = 0; j <= count; j += 1) boundBelow[j] = boundBelow[j]! * widen;
-  /** Contribution of each term (by query position) to the current document; NaN when absent. */
-  const contribution = new Float64Array(count).fill(NaN);
-  let firstEssential = 0;
   let threshold = heap.threshold;
-  for (;;) {
-    let doc = 0xffffffff;
+  let firstEssential = 0;
+  let doc = Infinity;
+  for (let j = 0; j < count; j += 1) if (current[j]! < doc) doc = current[j]!;
+  while (doc !== Infinity) {
+    let next = Infinity;
+    let present = 0;
+    let sum = 0;
     for (let j = firstEssential; j < count; j += 1) {
-      if (cursor[j]! < end[j]! && postingDocs[cursor[j]!]! < doc) doc = postingDocs[cursor[j]!]!;
-    }
-    if (doc === 0xffffffff) return;
-    let essentialSum = 0;
-    for (let j = firstEssential; j < count; j += 1) {
-      const p = cursor[j]!;
-      if (p < end[j]! && postingDocs[p]! === doc) {
+      let at = current[j]!;
+      if (at === doc) {
+        const p = cursor[j]!;
         const score = postingScores[p]! * weight[j]!;
-        contribution[order[j]!] = score;
-        essentialSum += score;
+        part[j] = score;
+        present |= 1 << j;
+        sum += score;
         cursor[j] = p + 1;
+        at = p + 1 < end[j]! ? postingDocs[p + 1]! : Infinity;
+        current[j] = at;
       }
+      if (at < next) next = at;
     }
-    if (probeNonEssential(doc, essentialSum, firstEssential, threshold)) {
-      let score = 0;
-      for (let i = 0; i < count; i += 1) {
-        const part = contribution[i]!;
-        if (part === part) score = Math.fround(score + part);
+    let alive = true;
+    for (let j = firstEssential - 1; j >= 0; j -= 1) {
+      if (sum * widen + boundBelow[j + 1]! <= threshold) {
+        alive = false;
+        break;
       }
-      heap.push(score, doc);
-      if (heap.threshold !== threshold) {
-        threshold = heap.threshold;
-        while (firstEssential < count && boundBelow[firstEssential + 1]! <= threshold) {
-          firstEssential += 1;
-        }
+      if (current[j]! < doc) {
+        const p = seekPosting(postingDocs, cursor[j]!, end[j]!, doc);
+        cursor[j] = p;
+        current[j] = p < end[j]! ? postingDocs[p]! : Infinity;
       }
-    }
-    contribution.fill(NaN);
-  }
-
-  /** Adds non-essential contributions (best bound first); false once the doc cannot make it. */
-  function probeNonEssential(
-    doc: number,
-    essentialSum: number,
-    essentialFrom: number,
-    limit: number,
-  ): boolean {
-    let sum = essentialSum;
-    for (let j = essentialFrom - 1; j >= 0; j -= 1) {
-      if (sum * widen + boundBelow[j + 1]! <= limit) return false;
-      const p = seekPosting(postingDocs, cursor[j]!, end[j]!, doc);
-      cursor[j] = p;
-      if (p < end[j]! && postingDocs[p]! === doc) {
-        const score = postingScores[p]! * weight[j]!;
-        contribution[order[j]!] = score;
+      if (current[j] === doc) {
+        const score = postingScores[cursor[j]!]! * weight[j]!;
+        part[j] = score;
+        present |= 1 << j;
         sum += score;
       }
     }
-    return !(sum * widen <= limit);
+    if (alive && sum * widen > threshold) {
+      let score = 0;
+      for (let i = 0; i < count; i += 1) {
+        const j = listOf[i]!;
+        if (present & (1 << j)) score = Math.fround(score + part[j]!);
+      }
+      heap.push(score, doc);
+      if (heap.threshold > threshold) {
+        threshold = heap.threshold;
+        const before = firstEssential;
+        while (firstEssential < count && boundBelow[firstEssential + 1]! <= threshold) {
+          firstEssential += 1;
+        }
+        if (firstEssential !== before) {
+          next = Infinity;
+          for (let j = firstEssential; j < count; j += 1)
+            if (current[j]! < next) next = current[j]!;
+        }
+      }
+    }
+    doc = next;
   }
 }
 
