@@ -106,6 +106,15 @@ describe('BM25 index', () => {
     );
   });
 
+  it("keeps each concurrent call's results in its own query order", async () => {
+    const calls = Array.from({ length: 12 }, (_, c) => fixture.queries.slice(c * 3, c * 3 + 3));
+    const pooledResults = await Promise.all(calls.map((queries) => pooled.rank(queries, 5)));
+    const inlineResults = await Promise.all(calls.map((queries) => inline.rank(queries, 5)));
+    expect(pooledResults.map((call) => call.map((r) => Array.from(r.docs)))).toEqual(
+      inlineResults.map((call) => call.map((r) => Array.from(r.docs))),
+    );
+  });
+
   it('matches a brute-force BM25 over the tokenized corpus', async () => {
     const tokenize = createTokenizer();
     const docs: { id: string; tokens: string[] }[] = [];
