@@ -39,7 +39,7 @@ export function createBm25Retriever(options: Bm25RetrieverOptions): Bm25Retrieve
     async retrieve(queries, topK, signal): Promise<ScoredPassage[][]> {
       signal?.throwIfAborted();
       const ranked = await rank(queries, topK);
-      return Promise.all(ranked.map((r) => toScoredPassages(index, r)));
+      return ranked.map((r) => toScoredPassages(index, r));
     },
     async close(): Promise<void> {
       await pool?.close();
@@ -48,10 +48,10 @@ export function createBm25Retriever(options: Bm25RetrieverOptions): Bm25Retrieve
   };
 }
 
-export async function toScoredPassages(
+export function toScoredPassages(
   index: Pick<LoadedBm25Index, 'docs'>,
   ranked: RankedDocs,
-): Promise<ScoredPassage[]> {
-  const passages = await index.docs.passages(ranked.docs);
+): ScoredPassage[] {
+  const passages = index.docs.passages(ranked.docs);
   return passages.map((document, i) => ({ document, score: ranked.scores[i]! }));
 }

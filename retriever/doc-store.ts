@@ -4,7 +4,9 @@ import type { IndexFile } from './index-file.ts';
 /**
  * Passages by document number. Ids stay in memory (small); contents are read from the index
  * file on demand (the OS page cache keeps hot ones), or preloaded when `inMemory` is set, so a
- * service never holds every passage as a JS object.
+ * service never holds every passage as a JS object. Reads are synchronous preads: a search call
+ * fetches a handful of few-KB passages, and the async path's thread-pool round trip per hit
+ * cost more than the reads (a cold disk blocks the event loop briefly; `inMemory` avoids it).
  */
 export class DocStore {
   private readonly idBytes: Uint8Array;
@@ -33,24 +35,24 @@ export class DocStore {
     );
   }
 
-  async contents(doc: number): Promise<string> {
+  contents(doc: number): string {
     const start = this.contentOffsets[doc]!;
     const end = this.contentOffsets[doc + 1]!;
     if (this.contentBytes) return this.decoder.decode(this.contentBytes.subarray(start, end));
-    const bytes = await this.file.readRange('contentBytes', start, end - start);
-    return bytes.toString('utf8');
+    return this.file.readRangeSync('contentBytes', start, end - start).toString('utf8');
   }
 
-  async passage(doc: number): Promise<Passage> {
-    return { id: this.id(doc), contents: await this.contents(doc) };
+  passage(doc: number): Passage {
+    return { id: this.id(doc), contents: this.contents(doc) };
   }
 
   /** Passages for many document numbers, reading each distinct one once. */
-  async passages(docs: ArrayLike<number>): Promise<Passage[]> {
-    const unique = [...new Set(Array.from(docs))];
-    const loaded = new Map(
-      await Promise.all(unique.map(async (d) => [d, await this.passage(d)] as const)),
-    );
-    return Array.from(docs, (d) => loaded.get(d)!);
+  passages(docs: ArrayLike<number>): Passage[] {
+    const loaded = new Map<number, Passage>();
+    return Array.from(docs, (doc) => {
+      let passage = loaded.get(doc);
+      if (!passage) loaded.set(doc, (passage = this.passage(doc)));
+      return passage;
+    });
   }
 }

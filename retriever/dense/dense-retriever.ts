@@ -30,9 +30,7 @@ export async function createDenseRetriever(
       if (queries.length === 0) return [];
       const vectors = await encoder.encode(queries, 'query');
       signal?.throwIfAborted();
-      return Promise.all(
-        index.search(vectors, topK).map((ranked) => toScoredPassages(index, ranked)),
-      );
+      return index.search(vectors, topK).map((ranked) => toScoredPassages(index, ranked));
     },
     async close() {
       await encoder.close();
