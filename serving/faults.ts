@@ -5,7 +5,10 @@
 import { abortableSleep } from '../lib/llm/abortable-sleep.ts';
 
 export interface FaultPlan {
-  /** Added before every answer, in ms; a function gets the request number (from 0). */
+  /**
+   * Time from a request's arrival to its answer, in ms; a function gets the request number
+   * (from 0). The server's own parsing counts toward it, as a real server's tokenizing does.
+   */
   latencyMs?: number | ((requestIndex: number) => number);
   /** Fail this many of the next generation requests with `failStatus`. */
   failNext?: number;
@@ -29,8 +32,11 @@ export class FaultInjector {
     this.plan = { ...plan };
   }
 
-  /** Decides what happens to the next generation request, then waits out its latency. */
-  async next(signal: AbortSignal): Promise<FaultDecision> {
+  /**
+   * Decides what happens to the next generation request, then waits out what is left of its
+   * latency once `elapsedMs` (already spent on the request since it arrived) is taken off.
+   */
+  async next(signal: AbortSignal, elapsedMs = 0): Promise<FaultDecision> {
     const index = this.requestIndex;
     this.requestIndex += 1;
     const plan = this.plan;
@@ -44,7 +50,8 @@ export class FaultInjector {
       return { kind: 'fail', status };
     }
     const latency = typeof plan.latencyMs === 'function' ? plan.latencyMs(index) : plan.latencyMs;
-    if (latency !== undefined && latency > 0) await abortableSleep(latency, signal);
+    const remainingMs = (latency ?? 0) - elapsedMs;
+    if (remainingMs > 0) await abortableSleep(remainingMs, signal);
     if (plan.failureRate !== undefined && (plan.random ?? Math.random)() < plan.failureRate) {
       return { kind: 'fail', status };
     }

@@ -151,7 +151,7 @@ async function serve(
     }
   });
   try {
-    const decision = await faults.next(controller.signal);
+    const decision = await faults.next(controller.signal, reply.elapsedTime);
     if (decision.kind === 'stall') {
       stats.stalled += 1;
       await new Promise((resolve) =>

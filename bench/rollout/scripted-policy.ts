@@ -9,20 +9,34 @@ export interface ScriptedPolicyOptions {
   queriesPerSearch: number;
 }
 
+const OBSERVATION_OPENING = '\n<information>\n';
+
+/**
+ * Observation blocks in the context so far. The instructions mention the tag too; only
+ * observation blocks sit on lines of their own. An indexOf walk rather than `split`: the
+ * fake server shares the bench's CPU, so its per-request work must stay small.
+ */
+function countObservations(context: string): number {
+  let count = 0;
+  for (let at = context.indexOf(OBSERVATION_OPENING); at >= 0; count += 1) {
+    at = context.indexOf(OBSERVATION_OPENING, at + OBSERVATION_OPENING.length);
+  }
+  return count;
+}
+
 /** The raw continuation for one request (the server cuts it at the stop string). */
 export function scriptedPolicy(
   options: ScriptedPolicyOptions,
 ): (request: GenerateRequest) => string {
-  return (request) => {
-    // The instructions mention the tag too; only observation blocks sit on lines of their own.
-    const turn = request.assistantPrefix.split('\n<information>\n').length - 1;
-    if (turn >= options.searches) {
-      return '<think>The documents name the author.</think>\n<answer> William Shakespeare </answer>';
-    }
+  // Precomputed: a turn's continuation depends only on the turn number.
+  const searches = Array.from({ length: options.searches }, (_, turn) => {
     const queries = Array.from(
       { length: options.queriesPerSearch },
       (_, index) => `hop ${turn + 1} aspect ${index + 1} of the question`,
     );
     return `<think>I need hop ${turn + 1}.</think>\n<search> ${queries.join(', ')} </search>\nstray text`;
-  };
+  });
+  const answer =
+    '<think>The documents name the author.</think>\n<answer> William Shakespeare </answer>';
+  return (request) => searches[countObservations(request.assistantPrefix)] ?? answer;
 }
