@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { makeBenchCorpus } from './make-corpus.ts';
+import { compareTop10, readHits } from './overlap.ts';
 
 /**
  * Retrieval benchmark, ours vs bm25s side by side on one seeded corpus and query set:
@@ -15,6 +16,7 @@ function flag(name: string, fallback: number): number {
   return index >= 0 ? Number(process.argv[index + 1]) : fallback;
 }
 
+const loadAverageAtStart = loadavg();
 const passages = flag('passages', 1_000_000);
 const queryCount = flag('queries', 1000);
 const seed = flag('seed', 7);
@@ -77,43 +79,23 @@ const peer = runJson(python, [
   queries,
   '--out',
   join(work, 'bm25s-hits.jsonl'),
+  '--out-tie-broken',
+  join(work, 'bm25s-hits-tie-broken.jsonl'),
 ]);
 
-function readHits(file: string): Map<string, [string, number][]> {
-  return new Map(
-    readFileSync(file, 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => {
-        const row = JSON.parse(l) as { id: string; hits: [string, number][] };
-        return [row.id, row.hits];
-      }),
-  );
-}
-const a = readHits(join(work, 'ours-hits.jsonl'));
-const b = readHits(join(work, 'bm25s-hits.jsonl'));
-// bm25s breaks score ties arbitrarily (argpartition); we prefer the lower doc number. A peer hit
-// missing from our top 10 whose score equals our 10th score is a tie, not a ranking difference.
-let shared = 0;
-let tied = 0;
-let total = 0;
-let exactQueries = 0;
-for (const [id, peerHits] of b) {
-  const expected = peerHits.filter(([, score]) => score > 0);
-  const ours = a.get(id) ?? [];
-  const got = new Set(ours.map(([doc]) => doc));
-  const kth = ours.at(-1)?.[1] ?? 0;
-  const overlap = expected.filter(([doc]) => got.has(doc)).length;
-  tied += expected.filter(
-    ([doc, score]) => !got.has(doc) && Math.abs(score - kth) <= 1e-4 * Math.max(1, Math.abs(kth)),
-  ).length;
-  shared += overlap;
-  total += expected.length;
-  if (overlap === expected.length) exactQueries += 1;
-}
+const ourHits = readHits(join(work, 'ours-hits.jsonl'));
+// bm25s's own retrieve orders score ties arbitrarily (np.argpartition); its tie-broken lists come
+// from its own get_scores with ties to the lower document index, as ours. Both are reported.
+const native = compareTop10(ourHits, readHits(join(work, 'bm25s-hits.jsonl')));
+const tieBroken = compareTop10(ourHits, readHits(join(work, 'bm25s-hits-tie-broken.jsonl')));
 const result = {
   date: new Date().toISOString(),
-  machine: { cpus: cpus().length, model: cpus()[0]?.model },
+  machine: {
+    cpus: cpus().length,
+    model: cpus()[0]?.model,
+    loadAverageAtStart,
+    loadAverageAtEnd: loadavg(),
+  },
   corpus: { passages, queries: queryCount, seed, bytes: statSync(corpus).size },
   ours: {
     ...ours,
@@ -122,9 +104,13 @@ const result = {
     buildPeakRssMiB: ours.peakRssMiB,
   },
   bm25s: peer,
-  top10Overlap: shared / total,
-  top10OverlapCountingTies: (shared + tied) / total,
-  queriesWithIdenticalTop10Sets: exactQueries / b.size,
+  top10Overlap: {
+    tieBroken: tieBroken.overlap,
+    raw: native.overlap,
+    rawCountingTies: native.overlapCountingTies,
+    vsTieBroken: tieBroken,
+    vsNativeRetrieve: native,
+  },
   ratios: {
     qpsSingleThread: oursQuery.qpsSingleThread / peer.qpsSingleThread,
     qpsAllCores: oursQuery.qpsAllCores / peer.qpsAllCores,
