@@ -1,0 +1,149 @@
+/**
+ * The rollout bench's figures: per scenario run, and the median and spread over repeats.
+ * "Overhead" is always time beyond the injected latency, measured two ways (see README.md):
+ * over the whole run's wall time (the issue's figure) and per rollout and per turn.
+ */
+import type { Trajectory } from '../../lib/agent/trajectory.ts';
+
+export interface BenchSettings {
+  rollouts: number;
+  llmLatencyMs: number;
+  retrievalLatencyMs: number;
+  searches: number;
+}
+
+/** When one rollout started and ended, in ms from the start of the measured run. */
+export interface RolloutSpan {
+  startMs: number;
+  endMs: number;
+}
+
+export interface ScenarioMeasurement {
+  settings: BenchSettings;
+  queries: number;
+  wallMs: number;
+  trajectories: Trajectory[];
+  spans: RolloutSpan[];
+  saved: number;
+  driverCpuMs: number;
+  serverCpuMs: number;
+  loadAverage1m: number;
+}
+
+export function round(value: number, digits = 1): number {
+  return Number(value.toFixed(digits));
+}
+
+export function mean(values: number[]): number {
+  return values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
+}
+
+/** The q-quantile (0..1) by nearest rank; NaN for no values. */
+export function quantile(values: number[], q: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
+}
+
+function distribution(values: number[]): { mean: number; p50: number; p99: number; max: number } {
+  return {
+    mean: round(mean(values)),
+    p50: round(quantile(values, 0.5)),
+    p99: round(quantile(values, 0.99)),
+    max: round(Math.max(...values)),
+  };
+}
+
+/** The figures of one scenario run. */
+export function summarizeScenario(run: ScenarioMeasurement) {
+  const { settings, trajectories, spans, wallMs } = run;
+  const turns = settings.searches + 1;
+  const injectedMs =
+    turns * settings.llmLatencyMs + settings.searches * settings.retrievalLatencyMs;
+  const allTurns = trajectories.flatMap((row) => row.turns);
+  const searchTurns = allTurns.filter((turn) => turn.action === 'search');
+  const lastEndMs = Math.max(...spans.map((span) => span.endMs));
+  return {
+    loadAverage1m: run.loadAverage1m,
+    queriesPerSearch: run.queries,
+    rollouts: trajectories.length,
+    answered: trajectories.filter((row) => row.finishReason === 'answer').length,
+    savedToCheckpoint: run.saved,
+    turnsPerRollout: mean(trajectories.map((row) => row.turns.length)),
+    retrievalsPerRollout: mean(trajectories.map((row) => row.retrievalCount)),
+    wallMs: round(wallMs),
+    injectedCriticalPathMs: injectedMs,
+    overheadMs: round(wallMs - injectedMs),
+    overheadFraction: round((wallMs - injectedMs) / wallMs, 4),
+    /** Each rollout's own duration beyond the injected latency. */
+    rolloutOverheadMs: distribution(spans.map((span) => span.endMs - span.startMs - injectedMs)),
+    /** Of the wall overhead: the last rollout's start and the final checkpoint save. */
+    lastRolloutStartMs: round(Math.max(...spans.map((span) => span.startMs))),
+    finalSaveMs: round(wallMs - lastEndMs),
+    llmOverheadPerTurnMs: distribution(allTurns.map((turn) => turn.llmMs - settings.llmLatencyMs)),
+    retrievalOverheadPerSearchMs: distribution(
+      searchTurns.map((turn) => turn.retrievalMs - settings.retrievalLatencyMs),
+    ),
+    llmMsByTurn: Array.from({ length: turns }, (_, index) =>
+      round(mean(trajectories.map((row) => row.turns[index]?.llmMs ?? 0))),
+    ),
+    meanSearchTurnMs: round(mean(searchTurns.map((turn) => turn.llmMs + turn.retrievalMs))),
+    meanObservationChars: round(
+      mean(
+        trajectories.map(
+          (row) =>
+            row.segments
+              .filter((segment) => segment.kind === 'env')
+              .reduce((sum, segment) => sum + segment.text.length, 0) /
+            Math.max(1, row.retrievalCount),
+        ),
+      ),
+    ),
+    meanResponseChars: round(
+      mean(trajectories.map((row) => row.segments.reduce((sum, s) => sum + s.text.length, 0))),
+    ),
+    driverCpuMs: round(run.driverCpuMs),
+    driverCpuFractionOfWall: round(run.driverCpuMs / wallMs, 4),
+    driverCpuUsPerRolloutTurn: round((run.driverCpuMs * 1000) / (trajectories.length * turns)),
+    serverCpuMs: round(run.serverCpuMs),
+  };
+}
+
+export type ScenarioSummary = ReturnType<typeof summarizeScenario>;
+
+/** Median, min and max of one figure over repeated runs. */
+export function spread(values: number[]): { median: number; min: number; max: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length / 2;
+  const median = Number.isInteger(middle)
+    ? ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2
+    : (sorted[Math.floor(middle)] as number);
+  return {
+    median: round(median, 4),
+    min: round(sorted[0] ?? Number.NaN, 4),
+    max: round(sorted.at(-1) ?? Number.NaN, 4),
+  };
+}
+
+/** The checks and their figures over repeats: pairs[i] is repeat i's [1-query, 3-query] runs. */
+export function summarizeRepeats(pairs: Array<[ScenarioSummary, ScenarioSummary]>) {
+  const over = (pick: (pair: [ScenarioSummary, ScenarioSummary]) => number) =>
+    spread(pairs.map(pick));
+  const overhead = over(([one, three]) => Math.max(one.overheadFraction, three.overheadFraction));
+  const ratio = over(([one, three]) => three.meanSearchTurnMs / one.meanSearchTurnMs);
+  return {
+    repeats: pairs.length,
+    loadAverage1m: over(([one, three]) => Math.max(one.loadAverage1m, three.loadAverage1m)),
+    overheadFractionOneQuery: over(([one]) => one.overheadFraction),
+    overheadFractionThreeQueries: over(([, three]) => three.overheadFraction),
+    rolloutOverheadP50MsOneQuery: over(([one]) => one.rolloutOverheadMs.p50),
+    rolloutOverheadP50MsThreeQueries: over(([, three]) => three.rolloutOverheadMs.p50),
+    llmOverheadPerTurnP50MsOneQuery: over(([one]) => one.llmOverheadPerTurnMs.p50),
+    llmOverheadPerTurnP50MsThreeQueries: over(([, three]) => three.llmOverheadPerTurnMs.p50),
+    driverCpuUsPerRolloutTurnOneQuery: over(([one]) => one.driverCpuUsPerRolloutTurn),
+    driverCpuUsPerRolloutTurnThreeQueries: over(([, three]) => three.driverCpuUsPerRolloutTurn),
+    threeQueryToOneQuerySearchTurnRatio: ratio,
+    driverOverheadAtMost2Percent: overhead.median <= 0.02,
+    threeQueryTurnWithin30PercentOfOneQuery: ratio.median <= 1.3,
+  };
+}
