@@ -47,8 +47,8 @@ def generate(
     ids, mask = left_pad(contexts, pad_id, device)
     max_pos = model.cfg.max_position
     budget = min(max_new_tokens, max(0, max_pos - ids.shape[1]))
-    logits, past = model(ids, mask, positions_from_mask(mask))
-    next_logits = logits[:, -1]
+    hidden, past = model.trunk(ids, mask, positions_from_mask(mask))
+    next_logits = model.project(hidden[:, -1])
     positions = mask.sum(dim=1, keepdim=True)
     out: list[list[int]] = [[] for _ in contexts]
     finished = torch.zeros(len(contexts), dtype=torch.bool)
