@@ -49,7 +49,7 @@ const stages: StageDefinition<RagR1Config>[] = [
   },
   {
     name: 'teacher-sample',
-    version: '1',
+    version: '2',
     queue: 'cpu',
     inputs: ['prepare'],
     configSlice: (config): TeacherSampleSlice => ({
@@ -73,7 +73,7 @@ const stages: StageDefinition<RagR1Config>[] = [
   },
   {
     name: 'sft-train',
-    version: '1',
+    version: '2',
     queue: 'gpu',
     inputs: ['prepare', 'sft-split'],
     configSlice: (config): SftTrainSlice => config.sft,

@@ -62,7 +62,13 @@ interface StepInput {
   request: GenerateRequest;
 }
 
-/** Decides and writes the next assistant step: one think block and one action. */
+/**
+ * Decides and writes the next assistant step: one think block and one action. Actions are
+ * written as the prompt's own examples show them (`<search> query </search>`, `<answer> Beijing
+ * </answer>`): with spaces, a word-level tokenizer gives the answer the same token (" Satos") as
+ * the documents and the think text, so a small policy can copy it instead of having to map
+ * " Satos" to "Satos" entity by entity.
+ */
 function nextStep({ plan, context, knowledge, options, request }: StepInput): string {
   const { temperature, seed } = request.sampling;
   const episode = hashString(
@@ -80,13 +86,13 @@ function nextStep({ plan, context, knowledge, options, request }: StepInput): st
     turn.chance(scale(options.memoryAnswerRate))
   ) {
     const answer = answerFromMemory(plan, state, knowledge, turn);
-    return `<think>I already know this: ${answer.reasons}. I will answer without searching.</think>\n<answer>${answer.value}</answer>`;
+    return `<think>I already know this: ${answer.reasons}. I will answer without searching.</think>\n<answer> ${answer.value} </answer>`;
   }
   const resolved = combineValues(plan, state.values);
   if (resolved !== undefined) {
     const allFresh = state.readAt.every((round) => round === context.rounds.length - 1);
     const recap = allFresh ? '' : summary(plan, state, knowledge);
-    return `<think>${learned}${recap}So the answer is ${resolved}.</think>\n<answer>${resolved}</answer>`;
+    return `<think>${learned}${recap}So the answer is ${resolved}.</think>\n<answer> ${resolved} </answer>`;
   }
   const stuck =
     state.failures.some((f) => f >= options.maxRetriesPerStep) ||
@@ -96,7 +102,7 @@ function nextStep({ plan, context, knowledge, options, request }: StepInput): st
     const answer = stuck
       ? answerFromMemory(plan, state, knowledge, turn)
       : stopEarly(plan, state, knowledge, turn);
-    return `<think>${learned}I could not find everything, but ${answer.reasons}. I will answer with that.</think>\n<answer>${answer.value}</answer>`;
+    return `<think>${learned}I could not find everything, but ${answer.reasons}. I will answer with that.</think>\n<answer> ${answer.value} </answer>`;
   }
   return searchStep({ plan, context, knowledge, options, state, turn, scale, learned });
 }
@@ -144,7 +150,7 @@ function searchStep({
       ? 'The last results did not answer it, so I will search again. '
       : '';
   const need = `I need to find ${joinList(wanted)}.`;
-  return `<think>${learned}${retry}${need}</think>\n<search>${queries.slice(0, 3).join(', ')}</search>`;
+  return `<think>${learned}${retry}${need}</think>\n<search> ${queries.slice(0, 3).join(', ')} </search>`;
 }
 
 /** A query that loses the entity: only its first name, no name at all, or the raw question. */
@@ -230,6 +236,6 @@ function joinList(items: string[]): string {
 function unknownQuestionStep(context: TeacherContext): string {
   const first = context.rounds[0]?.docsPerQuery[0]?.[0];
   if (!first)
-    return `<think>I should look this up.</think>\n<search>${context.question.replace(/\?$/, '')}</search>`;
-  return `<think>The best match is ${first.title}.</think>\n<answer>${first.title}</answer>`;
+    return `<think>I should look this up.</think>\n<search> ${context.question.replace(/\?$/, '')} </search>`;
+  return `<think>The best match is ${first.title}.</think>\n<answer> ${first.title} </answer>`;
 }

@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DataError } from '../errors.ts';
-import { loadTokenizer } from './tokenizer.ts';
+import {
+  createTokenizer,
+  loadTokenizer,
+  PIECE_PATTERNS,
+  TokenizerFileSchema,
+} from './tokenizer.ts';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 const vectors = JSON.parse(readFileSync(join(FIXTURES, 'vectors.json'), 'utf8')) as {
@@ -38,5 +43,22 @@ describe('word tokenizer (TS port)', () => {
     const path = join(FIXTURES, 'vectors.json');
     expect(() => loadTokenizer(path)).toThrow(DataError);
     expect(() => loadTokenizer(path)).toThrow(/vectors\.json/);
+  });
+
+  it('keeps a JSON escape one piece in v2 and still reads v1 files with their own split', () => {
+    const file = JSON.parse(readFileSync(join(FIXTURES, 'tokenizer.json'), 'utf8')) as object;
+    const text = '\\nSatos';
+    const v2 = createTokenizer(TokenizerFileSchema.parse({ ...file, pieces: ['\\n', 'Satos'] }));
+    expect(v2.encode(text)).toHaveLength(2);
+    const v1File = {
+      ...file,
+      format: 'rag-r1-word-v1',
+      pattern: PIECE_PATTERNS['rag-r1-word-v1'],
+      pieces: ['\\', 'nSatos'],
+    };
+    expect(createTokenizer(TokenizerFileSchema.parse(v1File)).encode(text)).toHaveLength(2);
+    expect(() =>
+      TokenizerFileSchema.parse({ ...v1File, pattern: PIECE_PATTERNS['rag-r1-word-v2'] }),
+    ).toThrow(/pattern/);
   });
 });

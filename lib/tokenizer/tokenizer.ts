@@ -7,20 +7,32 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DataError } from '../errors.ts';
 
-export const TOKENIZER_FORMAT = 'rag-r1-word-v1';
-/** Must equal PIECE_PATTERN in tokenizer.py; the `u` flag makes classes match code points. */
-export const PIECE_PATTERN = ' ?[A-Za-z0-9]+| ?[^ \\t\\n\\r\\f\\vA-Za-z0-9]|\\n|[ \\t\\r\\f\\v]+';
+/**
+ * Must equal PIECE_PATTERNS in tokenizer.py; the `u` flag makes classes match code points. v2
+ * keeps a JSON escape (`\n`, `\"`) one piece, so a document's first word is not `nSatos`.
+ */
+export const PIECE_PATTERNS = {
+  'rag-r1-word-v1': ' ?[A-Za-z0-9]+| ?[^ \\t\\n\\r\\f\\vA-Za-z0-9]|\\n|[ \\t\\r\\f\\v]+',
+  'rag-r1-word-v2':
+    ' ?\\\\[nrt"\\\\/]| ?[A-Za-z0-9]+| ?[^ \\t\\n\\r\\f\\vA-Za-z0-9]|\\n|[ \\t\\r\\f\\v]+',
+} as const;
+export type TokenizerFormat = keyof typeof PIECE_PATTERNS;
+export const TOKENIZER_FORMAT: TokenizerFormat = 'rag-r1-word-v2';
 const CONTROL_TOKENS = new Set(['<|pad|>', '<|bos|>', '<|eos|>', '<|unk|>']);
 const BYTE_COUNT = 256;
 
 export const TokenizerFileSchema = z
   .object({
-    format: z.literal(TOKENIZER_FORMAT),
-    pattern: z.literal(PIECE_PATTERN),
+    format: z.enum(Object.keys(PIECE_PATTERNS) as [TokenizerFormat, ...TokenizerFormat[]]),
+    pattern: z.string(),
     special_tokens: z.array(z.string().min(1)).min(4),
     pieces: z.array(z.string().min(1)),
   })
-  .strict();
+  .strict()
+  .refine((file) => file.pattern === PIECE_PATTERNS[file.format], {
+    message: 'pattern: not the shared piece pattern of this format',
+    path: ['pattern'],
+  });
 export type TokenizerFile = z.infer<typeof TokenizerFileSchema>;
 
 export interface DecodeOptions {
@@ -52,7 +64,7 @@ export function createTokenizer(file: TokenizerFile): Tokenizer {
   );
   const alternation = [...specials].sort((a, b) => b.length - a.length).map(escapeRegExp);
   const specialPattern = new RegExp(alternation.join('|'), 'gu');
-  const piecePattern = new RegExp(PIECE_PATTERN, 'gu');
+  const piecePattern = new RegExp(PIECE_PATTERNS[file.format], 'gu');
   const utf8 = new TextEncoder();
   const spaceId = pieceIds.get(' ');
 

@@ -18,7 +18,6 @@ from pathlib import Path
 
 from .errors import data_error
 
-FORMAT = "rag-r1-word-v1"
 PAD, BOS, EOS, UNK = "<|pad|>", "<|bos|>", "<|eos|>", "<|unk|>"
 CHAT_TOKENS = ["<|system|>", "<|user|>", "<|assistant|>"]
 TAG_TOKENS = [
@@ -26,32 +25,38 @@ TAG_TOKENS = [
     "<answer>", "</answer>", "<information>", "</information>",
 ]
 SPECIAL_TOKENS = [PAD, BOS, EOS, UNK, *CHAT_TOKENS, *TAG_TOKENS]
-PIECE_PATTERN = r" ?[A-Za-z0-9]+| ?[^ \t\n\r\f\vA-Za-z0-9]|\n|[ \t\r\f\v]+"
-
-
-_PIECES = re.compile(PIECE_PATTERN)
+# v2 keeps a JSON escape (`\n`, `\"`) one piece: v1 split `\nSatos` into `\` + `nSatos`, so
+# the first word of every document in an mq observation became a token the policy never writes.
+PIECE_PATTERNS = {
+    "rag-r1-word-v1": r" ?[A-Za-z0-9]+| ?[^ \t\n\r\f\vA-Za-z0-9]|\n|[ \t\r\f\v]+",
+    "rag-r1-word-v2": r' ?\\[nrt"\\/]| ?[A-Za-z0-9]+| ?[^ \t\n\r\f\vA-Za-z0-9]|\n|[ \t\r\f\v]+',
+}
+FORMAT = "rag-r1-word-v2"
+PIECE_PATTERN = PIECE_PATTERNS[FORMAT]
 
 
 def _compile(specials: list[str]) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(s) for s in sorted(specials, key=len, reverse=True)))
 
 
-def split_pieces(text: str, specials: re.Pattern[str]) -> list[str]:
+def split_pieces(text: str, specials: re.Pattern[str], pieces: re.Pattern[str]) -> list[str]:
     """Special tokens first (wherever they are, even after a space), then the piece pattern."""
     out: list[str] = []
     at = 0
     for match in specials.finditer(text):
-        out += _PIECES.findall(text, at, match.start())
+        out += pieces.findall(text, at, match.start())
         out.append(match.group(0))
         at = match.end()
-    out += _PIECES.findall(text, at)
+    out += pieces.findall(text, at)
     return out
 
 
 class Tokenizer:
     """Encodes and decodes text; ids: specials, then 256 byte tokens, then learned pieces."""
 
-    def __init__(self, specials: list[str], pieces: list[str]) -> None:
+    def __init__(self, specials: list[str], pieces: list[str], format_name: str = FORMAT) -> None:
+        self.format = format_name
+        self._pieces = re.compile(PIECE_PATTERNS[format_name])
         self.specials = list(specials)
         self.tokens = [*self.specials, *(f"<0x{b:02X}>" for b in range(256)), *pieces]
         self.byte_offset = len(self.specials)
@@ -79,7 +84,7 @@ class Tokenizer:
         return self.special_ids[EOS]
 
     def pieces(self, text: str) -> list[str]:
-        return split_pieces(text, self._pattern)
+        return split_pieces(text, self._pattern, self._pieces)
 
     def encode(self, text: str) -> list[int]:
         ids: list[int] = []
@@ -121,7 +126,7 @@ class Tokenizer:
 
     def to_json(self) -> dict:
         pieces = self.tokens[self.byte_offset + 256 :]
-        return {"format": FORMAT, "pattern": PIECE_PATTERN, "special_tokens": self.specials, "pieces": pieces}
+        return {"format": self.format, "pattern": PIECE_PATTERNS[self.format], "special_tokens": self.specials, "pieces": pieces}
 
     def save(self, path: str | Path) -> None:
         Path(path).write_text(json.dumps(self.to_json(), ensure_ascii=False, indent=1) + "\n")
@@ -135,17 +140,18 @@ class Tokenizer:
             raw = json.loads(file.read_text())
         except json.JSONDecodeError as exc:
             raise data_error(f"tokenizer file {file} is not JSON: {exc}") from exc
-        if raw.get("format") != FORMAT or raw.get("pattern") != PIECE_PATTERN:
-            raise data_error(f"tokenizer file {file}: expected format {FORMAT} with the shared pattern")
-        return cls(raw["special_tokens"], raw["pieces"])
+        format_name = raw.get("format")
+        if format_name not in PIECE_PATTERNS or raw.get("pattern") != PIECE_PATTERNS[format_name]:
+            raise data_error(f"tokenizer file {file}: expected format {' or '.join(PIECE_PATTERNS)} with its shared pattern")
+        return cls(raw["special_tokens"], raw["pieces"], format_name)
 
 
 def build_tokenizer(texts: Iterable[str], max_vocab: int = 8000, min_count: int = 1) -> Tokenizer:
     """Learns the piece vocabulary: most frequent pieces first, ties broken by the string."""
-    pattern = _compile(SPECIAL_TOKENS)
+    pattern, pieces = _compile(SPECIAL_TOKENS), re.compile(PIECE_PATTERN)
     counts: Counter[str] = Counter()
     for text in texts:
-        counts.update(p for p in split_pieces(text, pattern) if p not in SPECIAL_TOKENS)
+        counts.update(p for p in split_pieces(text, pattern, pieces) if p not in SPECIAL_TOKENS)
     budget = max(0, max_vocab - len(SPECIAL_TOKENS) - 256)
     ranked = sorted((p for p, c in counts.items() if c >= min_count), key=lambda p: (-counts[p], p))
     chosen = ranked[:budget]

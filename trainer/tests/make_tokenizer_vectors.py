@@ -16,6 +16,7 @@ TRAIN_TEXTS = [
     "<think> I need the capital of Australia . </think><search> capital of Australia </search>",
     "The Eiffel Tower is in Paris, France. It opened in 1889!",
     "Question: Who wrote Hamlet?\n<answer> William Shakespeare </answer>",
+    '"Doc 1: \\"Canberra\\"\\nCanberra is the capital of Australia."',
 ]
 VECTOR_TEXTS = [
     "",
@@ -28,6 +29,7 @@ VECTOR_TEXTS = [
     "trailing space ",
     "<think> a </think> <search> b </search>\n<answer> c </answer>",
     "  leading spaces and <think><think> double tags </search",
+    '"Doc 1: \\"Canberra\\"\\nCanberra is in \\t Australia \\\\ \\/ x\\q"',
 ]
 
 
