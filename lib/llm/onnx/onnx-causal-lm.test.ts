@@ -42,6 +42,17 @@ describe('OnnxCausalLm', () => {
     expect(new Set(single.map((result) => result?.ids.join(','))).size).toBe(3);
   });
 
+  it('gives each row the same tokens when rows leave the batch at different steps', async () => {
+    // The longest prompt stops first, so the cache is both shrunk and trimmed on the left.
+    const lengths = [20, 3, 9];
+    const rows = () => PROMPTS.map((prompt, index) => greedyRow(prompt, lengths[index]));
+    const alone = [];
+    for (const row of rows()) alone.push((await model.generate([row]))[0]);
+    const together = await model.generate(rows());
+    expect(together).toEqual(alone);
+    expect(together.map((result) => result.ids.length)).toEqual(lengths);
+  });
+
   it('gives the same tokens with the KV cache as with full recomputation', async () => {
     const rows = () => PROMPTS.map((prompt) => greedyRow(prompt, 16));
     const cached = await model.generate(rows(), { useCache: true });

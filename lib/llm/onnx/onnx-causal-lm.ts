@@ -26,6 +26,8 @@ interface BatchState {
   done: boolean[];
   /** Per row: every token so far (prompt + generated), unpadded. */
   sequences: number[][];
+  /** Rows still generating, in their order in the batch tensors. */
+  active: number[];
 }
 
 export class OnnxCausalLm {
@@ -49,7 +51,11 @@ export class OnnxCausalLm {
     await this.session.release();
   }
 
-  /** Generates for every row together; rows that finish early idle until the batch ends. */
+  /**
+   * Generates for every row together. A row that finishes leaves the batch at once (its KV
+   * rows are dropped, and padding no live row needs is trimmed), so one long row no longer
+   * makes finished rows pay for every step it takes.
+   */
   async generate(
     rows: GenerationRow[],
     options: { useCache?: boolean } = {},
@@ -59,11 +65,12 @@ export class OnnxCausalLm {
       results: rows.map(() => ({ ids: [], reason: 'length' })),
       done: rows.map(() => false),
       sequences: rows.map((row) => this.fitPrompt(row)),
+      active: rows.map((_, index) => index),
     };
     const maxSteps = Math.max(0, ...rows.map((row) => row.maxNewTokens));
     let past: Map<string, ort.Tensor> | null = null;
     let width = 0;
-    for (let step = 0; step < maxSteps && !state.done.every(Boolean); step += 1) {
+    for (let step = 0; step < maxSteps && state.active.length > 0; step += 1) {
       const useCache = (options.useCache ?? true) && past !== null;
       const feed = useCache
         ? this.decodeFeed(state, width, past as Map<string, ort.Tensor>)
@@ -72,8 +79,48 @@ export class OnnxCausalLm {
       const output = await this.session.run(feed);
       past = this.presentAsPast(output);
       this.advance(state, output.logits as ort.Tensor, step);
+      const live = state.active.filter((row) => !state.done[row]);
+      if (live.length < state.active.length && live.length > 0) {
+        ({ past, width } = this.compact(state, past, width, live));
+      }
+      state.active = live;
     }
     return state.results;
+  }
+
+  /**
+   * The cache of the `live` rows only, without the left columns that are padding for all of
+   * them. Each step's present tensors are fresh copies anyway, so this costs about one step.
+   */
+  private compact(
+    state: BatchState,
+    past: Map<string, ort.Tensor>,
+    width: number,
+    live: number[],
+  ): { past: Map<string, ort.Tensor>; width: number } {
+    const slot = new Map(state.active.map((row, index) => [row, index]));
+    // Cached real tokens: everything but the token just sampled.
+    const cached = live.map((row) => (state.sequences[row] as number[]).length - 1);
+    const trim = width - Math.max(...cached);
+    const kept = width - trim;
+    const compacted = new Map<string, ort.Tensor>();
+    for (const [name, tensor] of past) {
+      const [, heads, , headDim] = tensor.dims as [number, number, number, number];
+      const source = tensor.data as Float32Array;
+      const target = new Float32Array(live.length * heads * kept * headDim);
+      live.forEach((row, index) => {
+        const from = slot.get(row) as number;
+        for (let head = 0; head < heads; head += 1) {
+          const start = ((from * heads + head) * width + trim) * headDim;
+          target.set(
+            source.subarray(start, start + kept * headDim),
+            (index * heads + head) * kept * headDim,
+          );
+        }
+      });
+      compacted.set(name, new ort.Tensor('float32', target, [live.length, heads, kept, headDim]));
+    }
+    return { past: compacted, width: kept };
   }
 
   /** Keeps the rightmost tokens so prompt plus generation fits the position table. */
@@ -82,14 +129,15 @@ export class OnnxCausalLm {
     return row.promptIds.slice(-room);
   }
 
-  /** The whole (left-padded) sequences, with an empty cache. */
+  /** The whole (left-padded) sequences of the active rows, with an empty cache. */
   private prefillFeed(state: BatchState): Record<string, ort.Tensor> {
-    const width = Math.max(...state.sequences.map((sequence) => sequence.length));
-    const batch = state.sequences.length;
+    const sequences = state.active.map((row) => state.sequences[row] as number[]);
+    const width = Math.max(...sequences.map((sequence) => sequence.length));
+    const batch = sequences.length;
     const ids = new BigInt64Array(batch * width).fill(BigInt(this.config.pad_token_id));
     const mask = new BigInt64Array(batch * width);
     const positions = new BigInt64Array(batch * width);
-    state.sequences.forEach((sequence, row) => {
+    sequences.forEach((sequence, row) => {
       const offset = row * width + (width - sequence.length);
       sequence.forEach((id, index) => {
         ids[offset + index] = BigInt(id);
@@ -105,18 +153,19 @@ export class OnnxCausalLm {
     return { ...feed, ...this.emptyPast(batch) };
   }
 
-  /** One new token per row on top of the cache; the mask grows by one real column. */
+  /** One new token per active row on top of the cache; the mask grows by one real column. */
   private decodeFeed(
     state: BatchState,
     pastWidth: number,
     past: Map<string, ort.Tensor>,
   ): Record<string, ort.Tensor> {
-    const batch = state.sequences.length;
+    const sequences = state.active.map((row) => state.sequences[row] as number[]);
+    const batch = sequences.length;
     const width = pastWidth + 1;
     const ids = new BigInt64Array(batch);
     const positions = new BigInt64Array(batch);
     const mask = new BigInt64Array(batch * width);
-    state.sequences.forEach((sequence, row) => {
+    sequences.forEach((sequence, row) => {
       ids[row] = BigInt(sequence.at(-1) as number);
       positions[row] = BigInt(sequence.length - 1);
       // Real tokens are right-aligned: the last `sequence.length` columns.
@@ -150,24 +199,24 @@ export class OnnxCausalLm {
     return past;
   }
 
-  /** Samples each live row's next token from the last position and applies its stop rules. */
+  /** Samples each active row's next token from its last position and applies its stop rules. */
   private advance(state: BatchState, logits: ort.Tensor, step: number): void {
     const [, seq, vocab] = logits.dims as [number, number, number];
     const data = logits.data as Float32Array;
-    state.rows.forEach((row, index) => {
-      const sequence = state.sequences[index] as number[];
-      const result = state.results[index] as GenerationRowResult;
-      if (state.done[index]) {
-        sequence.push(this.config.pad_token_id);
-        return;
-      }
+    state.active.forEach((row, index) => {
+      const generation = state.rows[row] as GenerationRow;
+      const result = state.results[row] as GenerationRowResult;
       const offset = (index * seq + seq - 1) * vocab;
-      const token = sampleToken(data.subarray(offset, offset + vocab), row, row.random);
-      sequence.push(token);
-      const reason = this.rowFinish(row, result, token, step);
+      const token = sampleToken(
+        data.subarray(offset, offset + vocab),
+        generation,
+        generation.random,
+      );
+      (state.sequences[row] as number[]).push(token);
+      const reason = this.rowFinish(generation, result, token, step);
       if (reason) {
         result.reason = reason;
-        state.done[index] = true;
+        state.done[row] = true;
       }
     });
   }
