@@ -8,6 +8,8 @@ export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
 
 bash infra/setup.sh
 mkdir -p .data/logs
+# The main job owns the machine, so training stages may use every core (lib/env.ts).
+export RAG_R1_TRAINER_THREADS=${RAG_R1_TRAINER_THREADS:-$(nproc)}
 node bin/rag-r1.js worker --queues control,cpu,gpu > .data/logs/tiny-worker.log 2>&1 &
 worker=$!
 trap 'kill "$worker" 2>/dev/null; wait "$worker" 2>/dev/null || true' EXIT

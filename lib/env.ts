@@ -29,6 +29,8 @@ export const EnvSchema = z
     WEB_PORT: z.coerce.number().int().positive().default(3000),
     RAG_R1_API_TOKEN: z.string().default('dev-token'),
     RAG_R1_PYTHON: z.string().default('.data/venv/trainer/bin/python'),
+    /** Torch CPU threads per training stage; 1 is safe on a machine shared with other jobs. */
+    RAG_R1_TRAINER_THREADS: z.coerce.number().int().positive().default(1),
   })
   .passthrough();
 

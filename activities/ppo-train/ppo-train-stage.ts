@@ -71,6 +71,8 @@ export async function ppoTrainStage(ctx: StageContext<PpoTrainSlice>): Promise<S
         max_response_length: agent.maxTokensPerTurn,
         max_obs_length: agent.maxObsTokens,
         max_prompt_length: agent.maxContextTokens,
+        // The whole instruction and question; the tiny trainer preset's 128 would cut them.
+        max_start_length: agent.maxContextTokens,
         algorithm: ppo.advantage === 'gae' ? 'ppo' : 'grpo',
         group_size: ppo.groupSize,
         batch_size: ppo.batchSize,

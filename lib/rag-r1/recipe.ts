@@ -73,7 +73,7 @@ const stages: StageDefinition<RagR1Config>[] = [
   },
   {
     name: 'sft-train',
-    version: '2',
+    version: '3',
     queue: 'gpu',
     inputs: ['prepare', 'sft-split'],
     configSlice: (config): SftTrainSlice => config.sft,
@@ -97,7 +97,7 @@ const stages: StageDefinition<RagR1Config>[] = [
   },
   {
     name: 'ppo-train',
-    version: '1',
+    version: '2',
     queue: 'gpu',
     inputs: ['prepare', 'sft-train', 'filter'],
     configSlice: (config): PpoTrainSlice => ({
