@@ -26,6 +26,38 @@ const SftDoneSchema = z
   .passthrough();
 
 /**
+ * The trainer's `sft` config from the recipe's: every shape and length the recipe sets goes
+ * through, since the trainer's preset would otherwise fill in its own (256-token rows).
+ */
+export function sftTrainerConfig(
+  config: SftTrainSlice,
+  files: { trainFile: string; evalFile?: string; tokenizer: string; outputDir: string },
+): Record<string, unknown> {
+  return {
+    preset: 'tiny',
+    train_file: files.trainFile,
+    ...(files.evalFile ? { eval_file: files.evalFile } : {}),
+    tokenizer: files.tokenizer,
+    output_dir: files.outputDir,
+    model: {
+      n_layer: config.model.layers,
+      n_head: config.model.heads,
+      n_embd: config.model.dModel,
+      max_position: config.model.maxPosition,
+    },
+    seq_len: config.seqLen,
+    epochs: config.epochs,
+    lr: config.learningRate,
+    batch_size: config.batchSize,
+    grad_accum: config.gradAccum,
+    checkpoint_every: config.checkpointEvery,
+    keep_last: 1000,
+    device: config.device,
+    threads: cpuThreads(),
+  };
+}
+
+/**
  * Format-learning SFT (spec section 3): a tokenizer over the corpus and samples, training with
  * loss on the step outputs only, and the lowest-validation-loss checkpoint kept and exported.
  */
@@ -52,30 +84,15 @@ export async function sftTrainStage(ctx: StageContext<SftTrainSlice>): Promise<S
     python: trainerPython(loadEnv().RAG_R1_PYTHON),
     subcommand: 'sft',
     // A resumed run keeps its checkpoint's tokenizer: the weights are tied to its vocabulary.
-    config: async (resumeDir) => ({
-      preset: 'tiny',
-      train_file: trainFile,
-      ...((await hasRows(valFile)) ? { eval_file: valFile } : {}),
-      tokenizer: resumeDir
-        ? join(resumeDir, 'tokenizer.json')
-        : await buildTokenizer(ctx, [corpus, trainFile]),
-      output_dir: outputDir,
-      model: {
-        n_layer: config.model.layers,
-        n_head: config.model.heads,
-        n_embd: config.model.dModel,
-        max_position: config.model.maxPosition,
-      },
-      seq_len: config.seqLen,
-      epochs: config.epochs,
-      lr: config.learningRate,
-      batch_size: config.batchSize,
-      grad_accum: config.gradAccum,
-      checkpoint_every: config.checkpointEvery,
-      keep_last: 1000,
-      device: config.device,
-      threads: cpuThreads(),
-    }),
+    config: async (resumeDir) =>
+      sftTrainerConfig(config, {
+        trainFile,
+        ...((await hasRows(valFile)) ? { evalFile: valFile } : {}),
+        tokenizer: resumeDir
+          ? join(resumeDir, 'tokenizer.json')
+          : await buildTokenizer(ctx, [corpus, trainFile]),
+        outputDir,
+      }),
   });
   const done = SftDoneSchema.parse(result.done);
   // After a resume on another worker the best checkpoint may live in the old work dir.
