@@ -1,4 +1,4 @@
-"""`sft`: format-learning SFT with loss only on model-written tokens, packing, accumulation."""
+"""`sft`: format-learning SFT with loss only on model-written tokens, length-bucketed batches, accumulation."""
 
 from __future__ import annotations
 
@@ -14,17 +14,19 @@ from .errors import config_error
 from .model import GPT, ModelConfig, cross_entropy
 from .runtime import autocast, load_rng_state, resolve_device, rng_state, seed_everything, warmup_constant
 from .sampler import ResumableSampler
-from .sft_data import EncodedSample, load_sft_samples, pack
+from .sft_data import EncodedSample, length_batches, load_sft_samples
 from .tokenizer import Tokenizer
 
 
 def collate(samples: list[EncodedSample], rows: list[list[int]], seq_len: int, pad_id: int) -> dict[str, torch.Tensor]:
-    """Packed rows -> tensors; positions restart and attention stays inside each sample."""
+    """Rows -> tensors as wide as the longest row (at most seq_len); positions restart and
+    attention stays inside each sample when a row packs several."""
     b = len(rows)
-    ids = torch.full((b, seq_len), pad_id, dtype=torch.long)
-    seg = torch.zeros((b, seq_len), dtype=torch.long)
-    pos = torch.zeros((b, seq_len), dtype=torch.long)
-    loss = torch.zeros((b, seq_len), dtype=torch.float32)
+    width = min(seq_len, max(sum(len(samples[i].ids) for i in row) for row in rows))
+    ids = torch.full((b, width), pad_id, dtype=torch.long)
+    seg = torch.zeros((b, width), dtype=torch.long)
+    pos = torch.zeros((b, width), dtype=torch.long)
+    loss = torch.zeros((b, width), dtype=torch.float32)
     for r, row in enumerate(rows):
         at = 0
         for k, index in enumerate(row):
@@ -51,8 +53,7 @@ def sft_loss(model: GPT, batch: dict[str, torch.Tensor]) -> torch.Tensor:
 
 def _batches_fn(samples: list[EncodedSample], cfg: SftConfig):
     def make(order: list[int]) -> list[list[list[int]]]:
-        rows = pack(samples, order, cfg.seq_len)
-        return [rows[i : i + cfg.batch_size] for i in range(0, len(rows), cfg.batch_size)]
+        return length_batches(samples, order, cfg.batch_size * cfg.seq_len)
 
     return make
 
@@ -72,10 +73,9 @@ def _build_model(cfg: SftConfig, tokenizer: Tokenizer, device: torch.device) -> 
 @torch.no_grad()
 def evaluate(model: GPT, samples: list[EncodedSample], cfg: SftConfig, pad_id: int, device: torch.device) -> float:
     model.eval()
-    rows = pack(samples, list(range(len(samples))), cfg.seq_len)
     total, weight = 0.0, 0.0
-    for i in range(0, len(rows), cfg.batch_size):
-        batch = {k: v.to(device) for k, v in collate(samples, rows[i : i + cfg.batch_size], cfg.seq_len, pad_id).items()}
+    for rows in length_batches(samples, list(range(len(samples))), cfg.batch_size * cfg.seq_len):
+        batch = {k: v.to(device) for k, v in collate(samples, rows, cfg.seq_len, pad_id).items()}
         with autocast(device, cfg.bf16):
             loss = sft_loss(model, batch)
         w = float(batch["weights"].sum())

@@ -1,8 +1,9 @@
-"""SFT samples (trainer/sft-sample.schema.json): validation, token/loss-mask encoding, packing."""
+"""SFT samples (trainer/sft-sample.schema.json): validation, token/loss-mask encoding, length-bucketed batches."""
 
 from __future__ import annotations
 
 import json
+import random
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -105,18 +106,26 @@ def load_sft_samples(tokenizer: Tokenizer, path: str, max_len: int) -> list[Enco
     return [encode_sample(tokenizer, row, f"{path}:{n}", max_len) for n, row in rows]
 
 
-def pack(samples: list[EncodedSample], order: list[int], seq_len: int) -> list[list[int]]:
-    """Greedy first-fit in the given order: each row is a list of sample indexes."""
-    rows: list[list[int]] = []
-    current: list[int] = []
-    used = 0
-    for index in order:
-        size = len(samples[index].ids)
-        if current and used + size > seq_len:
-            rows.append(current)
-            current, used = [], 0
-        current.append(index)
-        used += size
-    if current:
-        rows.append(current)
-    return rows
+def length_batches(samples: list[EncodedSample], order: list[int], tokens_per_batch: int, window: int = 512) -> list[list[list[int]]]:
+    """Batches of one-sample rows, similar lengths together, each padded only to its own longest.
+
+    Packing several samples into 1,024-token rows made every row pay full-width attention, and
+    samples are mostly ~300 tokens: bucketing within windows of the (random) order instead made
+    an SFT epoch about 2x cheaper. Batch order is shuffled so lengths mix across the epoch.
+    """
+    batches: list[list[list[int]]] = []
+    for start in range(0, len(order), window):
+        chunk = sorted(order[start : start + window], key=lambda i: len(samples[i].ids))
+        current: list[int] = []
+        longest = 0
+        for index in chunk:
+            size = len(samples[index].ids)
+            if current and max(longest, size) * (len(current) + 1) > tokens_per_batch:
+                batches.append([[i] for i in current])
+                current, longest = [], 0
+            current.append(index)
+            longest = max(longest, size)
+        if current:
+            batches.append([[i] for i in current])
+    random.Random(len(order) * 7919 + (order[0] if order else 0)).shuffle(batches)
+    return batches

@@ -5,7 +5,7 @@ import torch
 from rag_r1_trainer.model import GPT, ModelConfig, cross_entropy, entropy_from_logits, token_logprobs
 from rag_r1_trainer.ppo_math import masked_mean, policy_loss
 from rag_r1_trainer.sft import collate
-from rag_r1_trainer.sft_data import encode_sample, pack
+from rag_r1_trainer.sft_data import encode_sample
 from rag_r1_trainer.tokenizer import build_tokenizer
 
 INFO = "\n<information>\nDoc 1: Canberra   Canberra is the capital .\n</information>\n"
@@ -27,7 +27,7 @@ def test_sft_gradient_is_exactly_zero_on_retrieved_positions() -> None:
          "segments": [{"text": "<search> q </search>", "loss": True}, {"text": INFO, "loss": False}, {"text": "<answer> the </answer>", "loss": True}]},
     ]
     samples = [encode_sample(tok, r, r["id"], 128) for r in rows]
-    batch = collate(samples, pack(samples, [0, 1], 256), 256, tok.pad_id)
+    batch = collate(samples, [[0, 1]], 256, tok.pad_id)  # two samples packed in one row
     logits, _ = model(batch["input_ids"], batch["attention_mask"], batch["position_ids"], segment_ids=batch["segment_ids"])
     logits.retain_grad()
     cross_entropy(logits, batch["labels"], batch["weights"]).backward()
