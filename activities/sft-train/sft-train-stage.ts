@@ -2,6 +2,7 @@ import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../../lib/errors.ts';
+import { readJsonlAll, writeJsonl } from '../../lib/jsonl.ts';
 import { loadEnv } from '../../lib/env.ts';
 import type { SftTrainSlice } from '../../lib/rag-r1/recipe.ts';
 import type { StageContext, StageResult } from '../framework/types.ts';
@@ -13,6 +14,8 @@ import {
   publishTrainedModel,
   runTrainerCommand,
 } from '../trainer/trainer-artifacts.ts';
+
+const CorpusRowSchema = z.object({ id: z.string(), contents: z.string() });
 
 const SftDoneSchema = z
   .object({
@@ -48,6 +51,7 @@ export function sftTrainerConfig(
     seq_len: config.seqLen,
     epochs: config.epochs,
     lr: config.learningRate,
+    lr_schedule: config.lrSchedule,
     batch_size: config.batchSize,
     grad_accum: config.gradAccum,
     checkpoint_every: config.checkpointEvery,
@@ -74,25 +78,24 @@ export async function sftTrainStage(ctx: StageContext<SftTrainSlice>): Promise<S
   );
   const valFile = await ctx.download(requireArtifact(ctx, 'sft-split', 'val'), 'sft-val.jsonl');
   const corpus = await ctx.download(requireArtifact(ctx, 'prepare', 'corpus'), 'corpus.jsonl');
-  const tokenizer = join(ctx.workDir, 'tokenizer.json');
-  await runTrainerCommand(ctx, 'build-tokenizer', {
-    inputs: [corpus, trainFile],
-    output: tokenizer,
-  });
   const outputDir = join(ctx.workDir, 'sft');
+  const evalFile = (await hasRows(valFile)) ? { evalFile: valFile } : {};
   const result = await runTrainerStage(ctx, {
     python: trainerPython(loadEnv().RAG_R1_PYTHON),
     subcommand: 'sft',
-    // A resumed run keeps its checkpoint's tokenizer: the weights are tied to its vocabulary.
-    config: async (resumeDir) =>
-      sftTrainerConfig(config, {
-        trainFile,
-        ...((await hasRows(valFile)) ? { evalFile: valFile } : {}),
-        tokenizer: resumeDir
-          ? join(resumeDir, 'tokenizer.json')
-          : await buildTokenizer(ctx, [corpus, trainFile]),
-        outputDir,
-      }),
+    config: async (resumeDir) => {
+      // A resumed run keeps its checkpoint's tokenizer: the weights are tied to its vocabulary.
+      if (resumeDir) {
+        const tokenizer = join(resumeDir, 'tokenizer.json');
+        return sftTrainerConfig(config, { trainFile, ...evalFile, tokenizer, outputDir });
+      }
+      const tokenizer = await buildTokenizer(ctx, [corpus, trainFile]);
+      const base = await pretrainOnCorpus(ctx, corpus, tokenizer);
+      return {
+        ...sftTrainerConfig(config, { trainFile, ...evalFile, tokenizer, outputDir }),
+        ...(base ? { init_checkpoint: base } : {}),
+      };
+    },
   });
   const done = SftDoneSchema.parse(result.done);
   // After a resume on another worker the best checkpoint may live in the old work dir.
@@ -123,6 +126,35 @@ async function pathExists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+/**
+ * Language modelling on the corpus passages before SFT, for the from-scratch tiny model: the
+ * paper starts SFT from a pretrained LLM, which can already copy a name it has just read; a
+ * model that has never seen text cannot, and SFT's few answer tokens were too little to teach
+ * it. Returns the checkpoint SFT starts from, or nothing when `pretrainEpochs` is 0.
+ */
+async function pretrainOnCorpus(
+  ctx: StageContext<SftTrainSlice>,
+  corpus: string,
+  tokenizer: string,
+): Promise<string | undefined> {
+  const epochs = ctx.config.pretrainEpochs;
+  if (epochs === 0) return undefined;
+  const trainFile = join(ctx.workDir, 'pretrain.jsonl');
+  const passages = await readJsonlAll(corpus, CorpusRowSchema);
+  await writeJsonl(
+    trainFile,
+    passages.map((row) => ({ id: `corpus-${row.id}`, text: row.contents })),
+  );
+  const outputDir = join(ctx.workDir, 'pretrain');
+  const result = await runTrainerCommand(ctx, 'sft', {
+    ...sftTrainerConfig(ctx.config, { trainFile, tokenizer, outputDir }),
+    epochs,
+    checkpoint_every: 1_000_000,
+    keep_last: 1,
+  });
+  return SftDoneSchema.parse(result.done).checkpoint;
 }
 
 async function buildTokenizer(ctx: StageContext<SftTrainSlice>, inputs: string[]): Promise<string> {

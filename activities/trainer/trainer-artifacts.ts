@@ -6,10 +6,10 @@ import type { StageContext } from '../framework/types.ts';
 import { packDirectory } from './archive.ts';
 import { runTrainerStage, trainerPython, type TrainerStageResult } from './run-trainer-stage.ts';
 
-/** Runs a one-shot trainer command (tokenizer build, ONNX export): no resume, no checkpoints. */
+/** Runs a one-shot trainer command (tokenizer build, ONNX export, a short pretraining): no resume. */
 export async function runTrainerCommand(
   ctx: StageContext<unknown>,
-  subcommand: 'build-tokenizer' | 'export-onnx',
+  subcommand: 'build-tokenizer' | 'export-onnx' | 'sft',
   config: Record<string, unknown>,
 ): Promise<TrainerStageResult> {
   const python = trainerPython(loadEnv().RAG_R1_PYTHON);

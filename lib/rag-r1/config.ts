@@ -135,12 +135,32 @@ const ModelSchema = z
 const SftSchema = z
   .object({
     model: ModelSchema.default(ModelSchema.parse({})),
-    epochs: z.number().positive().default(3).describe('spec 3: 5 epochs; tiny world: 3 over 4x the samples'),
+    epochs: z
+      .number()
+      .positive()
+      .default(6)
+      .describe('spec 3: 5 epochs; tiny world: 6 (validation loss still falling at 3)'),
+    pretrainEpochs: z
+      .number()
+      .min(0)
+      .default(10)
+      .describe(
+        'tiny model only: language-model epochs over the corpus before SFT, standing in for the pretraining the paper base model has',
+      ),
     learningRate: z.number().positive().default(2e-3),
-    batchSize: z.number().int().positive().default(8).describe('a step holds at most batchSize x seqLen tokens'),
+    lrSchedule: z
+      .enum(['constant', 'cosine'])
+      .default('cosine')
+      .describe('after warmup: constant, or cosine decay to 0.1x (spec 3 gives no schedule)'),
+    batchSize: z
+      .number()
+      .int()
+      .positive()
+      .default(8)
+      .describe('a step holds at most batchSize x seqLen tokens'),
     seqLen: z.number().int().positive().default(1024).describe('longest sample in tokens'),
     gradAccum: z.number().int().positive().default(1),
-    checkpointEvery: z.number().int().positive().default(25),
+    checkpointEvery: z.number().int().positive().default(50),
     device: z.enum(['cpu', 'cuda']).default('cpu'),
   })
   .strict();
@@ -163,7 +183,7 @@ const FilterSchema = z
 const PpoSchema = z
   .object({
     advantage: z.enum(['gae', 'grpo']).default('gae').describe('spec 5: PPO with critic + GAE'),
-    steps: z.number().int().positive().default(8).describe('spec 5: 500'),
+    steps: z.number().int().positive().default(16).describe('spec 5: 500'),
     batchSize: z.number().int().positive().default(16).describe('spec 5: 512 prompts/step'),
     miniBatchSize: z.number().int().positive().default(16).describe('spec 5: 128'),
     actorLr: z.number().positive().default(2e-4).describe('spec 5: 1e-6'),
@@ -208,7 +228,9 @@ const EvaluateSchema = z
     baselines: z
       .array(z.enum(['naive', 'standard-rag', 'sft', 'sq', 'mq']))
       .default(['naive', 'standard-rag', 'sft', 'sq'])
-      .describe('extra methods through the same stage; sq/mq = the final policy in that search mode'),
+      .describe(
+        'extra methods through the same stage; sq/mq = the final policy in that search mode',
+      ),
     shards: z.number().int().positive().max(64).default(2),
   })
   .strict();

@@ -50,6 +50,7 @@ class SftConfig(Runtime):
     grad_accum: int = Field(1, ge=1)
     lr: float = Field(1e-3, gt=0)
     warmup_steps: int = Field(10, ge=0)
+    lr_schedule: Literal["constant", "cosine"] = Field("constant", description="after warmup: constant, or cosine decay to 0.1x")
     weight_decay: float = Field(0.0, ge=0)
     grad_clip: float = Field(1.0, gt=0)
     epochs: float = Field(1.0, gt=0)

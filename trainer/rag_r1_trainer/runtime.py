@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import random
 
 import numpy as np
@@ -50,3 +51,14 @@ def autocast(device: torch.device, bf16: bool) -> contextlib.AbstractContextMana
 def warmup_constant(warmup_steps: int):
     """Linear warmup then constant (veRL's actor/critic schedule)."""
     return lambda step: min(1.0, (step + 1) / warmup_steps) if warmup_steps > 0 else 1.0
+
+
+def warmup_cosine(warmup_steps: int, total_steps: int, floor: float = 0.1):
+    """Linear warmup, then cosine decay to `floor` x the peak at the last step."""
+    def factor(step: int) -> float:
+        if step < warmup_steps:
+            return (step + 1) / warmup_steps
+        progress = min(1.0, (step - warmup_steps) / max(1, total_steps - warmup_steps))
+        return floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * progress))
+
+    return factor

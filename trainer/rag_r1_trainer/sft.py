@@ -12,7 +12,7 @@ from .checkpoint import load_policy, load_trainer_state, save_checkpoint
 from .config import SftConfig
 from .errors import config_error
 from .model import GPT, ModelConfig, cross_entropy
-from .runtime import autocast, load_rng_state, resolve_device, rng_state, seed_everything, warmup_constant
+from .runtime import autocast, load_rng_state, resolve_device, rng_state, seed_everything, warmup_constant, warmup_cosine
 from .sampler import ResumableSampler
 from .sft_data import EncodedSample, length_batches, load_sft_samples
 from .tokenizer import Tokenizer
@@ -92,10 +92,11 @@ def run_sft(cfg: SftConfig, resume_from: str | None) -> None:
     eval_samples = load_sft_samples(tokenizer, cfg.eval_file, cfg.seq_len) if cfg.eval_file else []
     model = _build_model(cfg, tokenizer, device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay, betas=(0.9, 0.95))
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, warmup_constant(cfg.warmup_steps))
     sampler = ResumableSampler(len(samples), cfg.seed, _batches_fn(samples, cfg))
     per_epoch = len(sampler.batches_for(0))
     total = cfg.max_steps or max(1, math.ceil(cfg.epochs * per_epoch / cfg.grad_accum))
+    schedule = warmup_cosine(cfg.warmup_steps, total) if cfg.lr_schedule == "cosine" else warmup_constant(cfg.warmup_steps)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
     step, best = 0, {"eval_loss": None, "path": None}
     if resume_from:
         state = load_trainer_state(resume_from)

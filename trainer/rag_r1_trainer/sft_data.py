@@ -85,6 +85,10 @@ def validate_messages(row: dict[str, Any], where: str) -> list[dict[str, str]]:
 
 def encode_sample(tokenizer: Tokenizer, row: dict[str, Any], where: str, max_len: int) -> EncodedSample:
     sample_id = _check_str(row, "id", where)
+    if "text" in row:
+        # A plain language-model row (pretraining a from-scratch base model): loss everywhere.
+        ids = [tokenizer.bos_id, *tokenizer.encode(_check_str(row, "text", where)), tokenizer.eos_id][:max_len]
+        return EncodedSample(sample_id, ids, [1] * len(ids))
     klass = row.get("class")
     if klass is not None and klass not in (1, 2, 3, 4):
         raise data_error(f"{where}: field 'class' must be 1, 2, 3 or 4")

@@ -54,3 +54,17 @@ def test_length_batches_cover_each_sample_once_within_the_token_budget() -> None
     # Bucketing keeps padding small: far fewer padded tokens than one fixed-width row each.
     padded = sum(max(lengths[row[0]] for row in batch) * len(batch) for batch in batches)
     assert padded < 1.2 * sum(lengths)
+
+
+def test_text_rows_train_on_every_token_and_cosine_decays_to_its_floor() -> None:
+    from rag_r1_trainer.runtime import warmup_cosine
+    from rag_r1_trainer.sft_data import encode_sample
+    from rag_r1_trainer.tokenizer import build_tokenizer
+
+    tok = build_tokenizer(["Canberra is the capital of Australia ."])
+    sample = encode_sample(tok, {"id": "p", "text": "Canberra is the capital"}, "row 1", 64)
+    assert sample.ids[0] == tok.bos_id and sample.ids[-1] == tok.eos_id
+    assert sample.loss == [1] * len(sample.ids)
+    factor = warmup_cosine(warmup_steps=2, total_steps=12)
+    assert factor(0) == 0.5 and factor(2) == 1.0
+    assert abs(factor(12) - 0.1) < 1e-9 and factor(7) < factor(3)
