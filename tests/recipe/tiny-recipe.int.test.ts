@@ -17,6 +17,7 @@ const SMALL = [
   'evaluate.maxTokensPerTurn=32',
   'teacherSample.shards=2',
   'sft.epochs=2',
+  'sft.pretrainEpochs=2',
   'sft.checkpointEvery=10',
   'ppo.steps=4',
   'ppo.batchSize=16',
