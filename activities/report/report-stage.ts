@@ -51,6 +51,28 @@ async function readCurves(ctx: StageContext<RagR1Config>): Promise<Record<string
 }
 
 /**
+ * Each upstream stage's summary and wall time in this run: from its first start to its last
+ * finish over shards and attempts (the registry's StageRun rows). A stage served from the cache
+ * has no time of its own here; its summary says where it came from.
+ */
+async function stageRows(ctx: StageContext<RagR1Config>): Promise<ReportInput['stages']> {
+  const runs = await ctx.db.stageRun.findMany({
+    where: { runId: ctx.runId, cacheHit: false },
+    select: { stage: true, startedAt: true, finishedAt: true },
+  });
+  return Object.entries(ctx.inputs).map(([name, output]) => {
+    const own = runs.filter((run) => run.stage === name && run.startedAt && run.finishedAt);
+    const start = Math.min(...own.map((run) => run.startedAt!.getTime()));
+    const end = Math.max(...own.map((run) => run.finishedAt!.getTime()));
+    return {
+      name,
+      summary: output.shards ? { shards: output.shards.map((s) => s.summary) } : output.summary,
+      ...(own.length > 0 ? { seconds: (end - start) / 1000 } : {}),
+    };
+  });
+}
+
+/**
  * The report stage: records the evaluation as EvalResult rows (over all evaluate shards), then
  * writes one Markdown and one HTML report with the config, stage statistics, training curves
  * and the evaluation table.
@@ -69,13 +91,7 @@ export async function reportStage(ctx: StageContext<RagR1Config>): Promise<Stage
     runId: ctx.runId,
     configHash: sha256Hex(canonicalJson(ctx.config)),
     config: ctx.config,
-    stages: Object.entries(ctx.inputs).map(([name, output]) => ({
-      name,
-      summary: output.shards ? { shards: output.shards.map((s) => s.summary) } : output.summary,
-      ...(typeof output.summary['seconds'] === 'number'
-        ? { seconds: output.summary['seconds'] }
-        : {}),
-    })),
+    stages: await stageRows(ctx),
     curves: await readCurves(ctx),
     evalRows: recorded.rows,
     normalize: ctx.config.evaluate.normalize,

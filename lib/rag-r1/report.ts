@@ -62,7 +62,8 @@ function renderStageTable(stages: ReportInput['stages']): string {
   for (const stage of stages) {
     const summary = JSON.stringify(stage.summary).replace(/\|/g, '\\|');
     const shortened = summary.length > 300 ? `${summary.slice(0, 300)}…` : summary;
-    lines.push(`| ${stage.name} | ${stage.seconds?.toFixed(1) ?? '–'} | \`${shortened}\` |`);
+    const seconds = stage.seconds?.toFixed(1) ?? 'cached';
+    lines.push(`| ${stage.name} | ${seconds} | \`${shortened}\` |`);
   }
   return lines.join('\n');
 }
