@@ -138,8 +138,8 @@ const SftSchema = z
     epochs: z
       .number()
       .positive()
-      .default(6)
-      .describe('spec 3: 5 epochs; tiny world: 6 (validation loss still falling at 3)'),
+      .default(8)
+      .describe('spec 3: 5 epochs; tiny world: 8 (validation loss still falling at 6)'),
     pretrainEpochs: z
       .number()
       .min(0)

@@ -14,7 +14,7 @@ from .errors import config_error
 from .model import GPT, ModelConfig, cross_entropy
 from .runtime import autocast, load_rng_state, resolve_device, rng_state, seed_everything, warmup_constant, warmup_cosine
 from .sampler import ResumableSampler
-from .sft_data import EncodedSample, length_batches, load_sft_samples
+from .sft_data import EncodedSample, length_batches, load_sft_samples, merge_prefixes
 from .tokenizer import Tokenizer
 
 
@@ -88,8 +88,8 @@ def run_sft(cfg: SftConfig, resume_from: str | None) -> None:
     device = resolve_device(cfg.device, cfg.threads)
     seed_everything(cfg.seed)
     tokenizer = Tokenizer.load(cfg.tokenizer)
-    samples = load_sft_samples(tokenizer, cfg.train_file, cfg.seq_len)
-    eval_samples = load_sft_samples(tokenizer, cfg.eval_file, cfg.seq_len) if cfg.eval_file else []
+    samples = merge_prefixes(load_sft_samples(tokenizer, cfg.train_file, cfg.seq_len))
+    eval_samples = merge_prefixes(load_sft_samples(tokenizer, cfg.eval_file, cfg.seq_len)) if cfg.eval_file else []
     model = _build_model(cfg, tokenizer, device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay, betas=(0.9, 0.95))
     sampler = ResumableSampler(len(samples), cfg.seed, _batches_fn(samples, cfg))

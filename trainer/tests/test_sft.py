@@ -68,3 +68,15 @@ def test_text_rows_train_on_every_token_and_cosine_decays_to_its_floor() -> None
     factor = warmup_cosine(warmup_steps=2, total_steps=12)
     assert factor(0) == 0.5 and factor(2) == 1.0
     assert abs(factor(12) - 0.1) < 1e-9 and factor(7) < factor(3)
+
+
+def test_merge_prefixes_folds_nested_steps_and_keeps_every_loss_token() -> None:
+    from rag_r1_trainer.sft_data import EncodedSample, merge_prefixes
+
+    step1 = EncodedSample("q#0", [1, 5, 6, 7], [0, 0, 1, 1])
+    step2 = EncodedSample("q#1", [1, 5, 6, 7, 8, 9, 10], [0, 0, 0, 0, 0, 1, 1])
+    other = EncodedSample("r#0", [1, 5, 9], [0, 0, 1])
+    merged = {s.sample_id: s for s in merge_prefixes([step2, other, step1])}
+    assert set(merged) == {"q#1", "r#0"}
+    assert merged["q#1"].loss == [0, 0, 1, 1, 0, 1, 1]
+    assert merged["r#0"].loss == [0, 0, 1]
