@@ -51,6 +51,8 @@ class SftConfig(Runtime):
     lr: float = Field(1e-3, gt=0)
     warmup_steps: int = Field(10, ge=0)
     lr_schedule: Literal["constant", "cosine"] = Field("constant", description="after warmup: constant, or cosine decay to 0.1x")
+    batching: Literal["length", "packed"] = Field("length", description="length-bucketed batches, or rows of seq_len packed in order")
+    fold_prefixes: bool = Field(True, description="fold a sample that is a prefix of another into it (same loss tokens, fewer tokens)")
     weight_decay: float = Field(0.0, ge=0)
     grad_clip: float = Field(1.0, gt=0)
     epochs: float = Field(1.0, gt=0)

@@ -14,7 +14,7 @@ from .errors import config_error
 from .model import GPT, ModelConfig, cross_entropy
 from .runtime import autocast, load_rng_state, resolve_device, rng_state, seed_everything, warmup_constant, warmup_cosine
 from .sampler import ResumableSampler
-from .sft_data import EncodedSample, length_batches, load_sft_samples, merge_prefixes
+from .sft_data import EncodedSample, length_batches, load_sft_samples, merge_prefixes, pack
 from .tokenizer import Tokenizer
 
 
@@ -53,7 +53,10 @@ def sft_loss(model: GPT, batch: dict[str, torch.Tensor]) -> torch.Tensor:
 
 def _batches_fn(samples: list[EncodedSample], cfg: SftConfig):
     def make(order: list[int]) -> list[list[list[int]]]:
-        return length_batches(samples, order, cfg.batch_size * cfg.seq_len)
+        if cfg.batching == "length":
+            return length_batches(samples, order, cfg.batch_size * cfg.seq_len)
+        rows = pack(samples, order, cfg.seq_len)
+        return [rows[i : i + cfg.batch_size] for i in range(0, len(rows), cfg.batch_size)]
 
     return make
 
@@ -88,8 +91,9 @@ def run_sft(cfg: SftConfig, resume_from: str | None) -> None:
     device = resolve_device(cfg.device, cfg.threads)
     seed_everything(cfg.seed)
     tokenizer = Tokenizer.load(cfg.tokenizer)
-    samples = merge_prefixes(load_sft_samples(tokenizer, cfg.train_file, cfg.seq_len))
-    eval_samples = merge_prefixes(load_sft_samples(tokenizer, cfg.eval_file, cfg.seq_len)) if cfg.eval_file else []
+    fold = merge_prefixes if cfg.fold_prefixes else (lambda loaded: loaded)
+    samples = fold(load_sft_samples(tokenizer, cfg.train_file, cfg.seq_len))
+    eval_samples = fold(load_sft_samples(tokenizer, cfg.eval_file, cfg.seq_len)) if cfg.eval_file else []
     model = _build_model(cfg, tokenizer, device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay, betas=(0.9, 0.95))
     sampler = ResumableSampler(len(samples), cfg.seed, _batches_fn(samples, cfg))

@@ -132,6 +132,23 @@ def load_sft_samples(tokenizer: Tokenizer, path: str, max_len: int) -> list[Enco
     return [encode_sample(tokenizer, row, f"{path}:{n}", max_len) for n, row in rows]
 
 
+def pack(samples: list[EncodedSample], order: list[int], seq_len: int) -> list[list[int]]:
+    """Next-fit in the given order: each row is a list of sample indexes (`batching: packed`)."""
+    rows: list[list[int]] = []
+    current: list[int] = []
+    used = 0
+    for index in order:
+        size = len(samples[index].ids)
+        if current and used + size > seq_len:
+            rows.append(current)
+            current, used = [], 0
+        current.append(index)
+        used += size
+    if current:
+        rows.append(current)
+    return rows
+
+
 def length_batches(samples: list[EncodedSample], order: list[int], tokens_per_batch: int, window: int = 512) -> list[list[list[int]]]:
     """Batches of one-sample rows, similar lengths together, each padded only to its own longest.
 

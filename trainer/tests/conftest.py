@@ -69,6 +69,10 @@ def sft_run(world: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) ->
         "preset": "tiny", "train_file": str(world["sft"]), "tokenizer": str(world["tokenizer"]), "output_dir": str(out),
         "model": TEST_MODEL, "seq_len": 256, "batch_size": 16, "lr": 2e-3, "max_steps": SFT_STEPS, "checkpoint_every": 80,
         "log_every": 10, "seed": 0,
+        # The PPO tests were calibrated on this SFT regime (probe reward 0.27 -> 0.60). From the
+        # default length-bucketed, prefix-folded SFT at the same step count PPO did not lift the
+        # probe (0.41 -> 0.40 in 20 steps); not yet understood, see the 2026-12-01 note.
+        "batching": "packed", "fold_prefixes": False,
     }
     run = run_trainer("sft", config)
     assert run.code == 0, run.stderr[-3000:]
