@@ -12,6 +12,7 @@ import {
 } from '../../lib/rag-r1/report.ts';
 import type { Series } from '../../lib/rag-r1/svg-chart.ts';
 import { canonicalJson, sha256Hex } from '../../lib/hash.ts';
+import { stageWallMs } from '../../lib/stages/wall-time.ts';
 import { recordEvaluateStage } from '../evaluate/record-results.ts';
 import type { StageContext, StageResult } from '../framework/types.ts';
 
@@ -61,13 +62,11 @@ async function stageRows(ctx: StageContext<RagR1Config>): Promise<ReportInput['s
     select: { stage: true, startedAt: true, finishedAt: true },
   });
   return Object.entries(ctx.inputs).map(([name, output]) => {
-    const own = runs.filter((run) => run.stage === name && run.startedAt && run.finishedAt);
-    const start = Math.min(...own.map((run) => run.startedAt!.getTime()));
-    const end = Math.max(...own.map((run) => run.finishedAt!.getTime()));
+    const wallMs = stageWallMs(runs.filter((run) => run.stage === name));
     return {
       name,
       summary: output.shards ? { shards: output.shards.map((s) => s.summary) } : output.summary,
-      ...(own.length > 0 ? { seconds: (end - start) / 1000 } : {}),
+      ...(wallMs !== null ? { seconds: wallMs / 1000 } : {}),
     };
   });
 }

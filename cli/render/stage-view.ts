@@ -1,4 +1,5 @@
 import type { StagePlan } from '../../lib/stages/types.ts';
+import { stageWallMs } from '../../lib/stages/wall-time.ts';
 
 /** The StageRun columns the view needs. */
 export interface StageRunRow {
@@ -38,18 +39,6 @@ function latestPerShard(rows: StageRunRow[]): Map<number, StageRunRow> {
     if (!current || row.attempt > current.attempt) latest.set(row.shard, row);
   }
   return latest;
-}
-
-function duration(rows: StageRunRow[], isOpen: boolean, now: number): number | null {
-  const starts = rows
-    .map((row) => row.startedAt?.getTime())
-    .filter((t): t is number => t !== undefined);
-  if (starts.length === 0) return null;
-  const ends = rows
-    .map((row) => row.finishedAt?.getTime())
-    .filter((t): t is number => t !== undefined);
-  const end = isOpen || ends.length === 0 ? now : Math.max(...ends);
-  return end - Math.min(...starts);
 }
 
 /**
@@ -101,10 +90,9 @@ export function buildStageViews(
       done: isFinished && total ? total : done,
       total: isFinished && !total ? 1 : total,
       worker: [...new Set(progressRows.map((row) => row.workerIdentity).filter(Boolean))].join(','),
-      durationMs: duration(
+      durationMs: stageWallMs(
         own.filter((row) => !row.cacheHit),
-        status === 'RUNNING',
-        now,
+        { isOpen: status === 'RUNNING', now },
       ),
       error: !isFinished && failed ? `${failed.errorType ?? 'Error'}: ${failed.error ?? ''}` : '',
     };
