@@ -167,6 +167,8 @@ describe('OpenAiHttpBackend against the serving/ server', () => {
     const burst = () => Promise.all(Array.from({ length: 300 }, () => backend.generate(request())));
     await burst();
     expect(connections).toBe(300);
+    // Rollouts spend at least a retrieval between turns; let the last responses' sockets settle.
+    await abortableSleep(10);
     await burst();
     expect(connections).toBe(300);
     await backend.close();

@@ -1,19 +1,17 @@
 /**
- * A lean HTTP/1.1 client on node:http with keep-alive sockets. The rollout bench showed
- * `fetch` (undici's WHATWG layer: streams, transferable signals) costing several times more
- * CPU per request than the request itself, which matters with thousands of rollouts in flight.
+ * A lean HTTP/1.1 client with keep-alive sockets, on undici's dispatcher API. Thousands of
+ * rollouts in flight make the client's CPU per request part of every turn's latency: `fetch`
+ * (undici's WHATWG layer: streams, transferable signals) cost several times the request itself,
+ * and node:http about 1.7x undici's `request` (bench/rollout/README.md).
  */
-import http from 'node:http';
-import https from 'node:https';
-import { urlToHttpOptions } from 'node:url';
-import { abortReason } from './abortable-sleep.ts';
+import { Agent, errors, type Dispatcher } from 'undici';
 
 export interface HttpResponseText {
   status: number;
   text: string;
 }
 
-/** The request got no complete response within its `timeoutMs`. */
+/** The request got no response headers, or no next body chunk, within its `timeoutMs`. */
 export class HttpTimeoutError extends Error {
   override readonly name = 'HttpTimeoutError';
   constructor(readonly timeoutMs: number) {
@@ -28,7 +26,10 @@ export interface HttpRequestOptions {
   body?: string;
   /** Cancels the request; it then rejects with the signal's reason. */
   signal?: AbortSignal;
-  /** The whole exchange's deadline; past it the request rejects with HttpTimeoutError. */
+  /**
+   * Deadline for the response headers and for each gap in the body. A non-streaming
+   * completion sends its headers only once generation is done, so this bounds the exchange.
+   */
   timeoutMs: number;
 }
 
@@ -38,92 +39,65 @@ export interface HttpTransport {
 }
 
 interface Target {
-  isHttps: boolean;
-  options: http.RequestOptions;
+  origin: string;
+  path: string;
 }
 
 /**
- * Keep-alive agents with no socket cap: the caller's concurrency bound is the cap. Idle
- * sockets are kept up to that bound too: Node's default of 256 free sockets closed the rest
- * after every burst, so each turn of 1,000 concurrent rollouts opened ~750 new connections.
+ * No cap on sockets per origin (the caller's concurrency bound is the cap) and idle sockets
+ * kept for a minute unless the server's Keep-Alive hint says less: with Node's http agent,
+ * its 256 free sockets closed the rest after every burst, so each turn of 1,000 concurrent
+ * rollouts opened ~750 new connections.
  */
-const POOL_OPTIONS = {
-  keepAlive: true,
-  maxSockets: Number.POSITIVE_INFINITY,
-  maxFreeSockets: Number.POSITIVE_INFINITY,
+const AGENT_OPTIONS: Agent.Options = {
+  connections: null,
+  pipelining: 1,
+  keepAliveTimeout: 60_000,
+  keepAliveMaxTimeout: 600_000,
 };
 
 export function createHttpTransport(): HttpTransport {
-  const agents = { http: new http.Agent(POOL_OPTIONS), https: new https.Agent(POOL_OPTIONS) };
+  const agent = new Agent(AGENT_OPTIONS);
   // A backend talks to a handful of URLs; parsing each once saves a URL parse per request.
   const targets = new Map<string, Target>();
   const targetOf = (url: string): Target => {
     let target = targets.get(url);
     if (target === undefined) {
       const parsed = new URL(url);
-      const isHttps = parsed.protocol === 'https:';
-      const agent = isHttps ? agents.https : agents.http;
-      target = { isHttps, options: { ...urlToHttpOptions(parsed), agent } };
+      target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
       targets.set(url, target);
     }
     return target;
   };
   return {
-    request: (options) => send(targetOf(options.url), options),
-    close: () => {
-      agents.http.destroy();
-      agents.https.destroy();
-    },
+    request: (options) => send(agent, targetOf(options.url), options),
+    close: () => void agent.destroy().catch(() => undefined),
   };
 }
 
-/**
- * One exchange. Cancellation and the deadline destroy the request directly instead of going
- * through a per-request AbortController: with a thousand requests in flight, creating and
- * wiring those signals was a measurable share of the client's CPU.
- */
-function send(target: Target, options: HttpRequestOptions): Promise<HttpResponseText> {
-  const { signal, body } = options;
-  if (signal?.aborted) return Promise.reject(abortReason(signal));
-  return new Promise((resolve, reject) => {
-    const headers = { ...options.headers };
-    if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
-    const module = target.isHttps ? https : http;
-    const request = module.request({ ...target.options, method: options.method, headers });
-    let isTimedOut = false;
-    let isSettled = false;
-    const onAbort = (): void => {
-      request.destroy();
-    };
-    const timer = setTimeout(() => {
-      isTimedOut = true;
-      request.destroy();
-    }, options.timeoutMs);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const settle = (): boolean => {
-      if (isSettled) return false;
-      isSettled = true;
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      return true;
-    };
-    const fail = (error: unknown): void => {
-      if (!settle()) return;
-      if (signal?.aborted) reject(abortReason(signal));
-      else if (isTimedOut) reject(new HttpTimeoutError(options.timeoutMs));
-      else reject(error instanceof Error ? error : new Error(String(error)));
-    };
-    request.on('response', (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => {
-        if (!settle()) return;
-        resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
-      });
-      response.on('error', fail);
-      response.on('aborted', () => fail(new Error('response aborted')));
-    });
-    request.on('error', fail);
-    request.end(body);
-  });
+async function send(
+  agent: Agent,
+  target: Target,
+  options: HttpRequestOptions,
+): Promise<HttpResponseText> {
+  const { signal, body, timeoutMs } = options;
+  const request: Dispatcher.RequestOptions = {
+    origin: target.origin,
+    path: target.path,
+    method: options.method,
+    headers: options.headers,
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+    ...(body === undefined ? {} : { body }),
+    ...(signal ? { signal } : {}),
+  };
+  try {
+    const response = await agent.request(request);
+    return { status: response.statusCode, text: await response.body.text() };
+  } catch (error) {
+    if (error instanceof errors.HeadersTimeoutError || error instanceof errors.BodyTimeoutError) {
+      throw new HttpTimeoutError(timeoutMs);
+    }
+    throw error;
+  }
 }
