@@ -47,6 +47,25 @@ describe('runRollouts', () => {
     expect(stored).toHaveLength(50);
   });
 
+  it('starts a large batch in waves, so I/O from the first rollouts runs before the last start', async () => {
+    let started = 0;
+    let startedWhenFirstIoRan = -1;
+    await runRollouts({
+      items: items(200),
+      concurrency: 200,
+      checkpoint: { load: async () => new Map(), save: async () => undefined },
+      rollout: async (item) => {
+        if (started === 0) setImmediate(() => (startedWhenFirstIoRan = started));
+        started += 1;
+        await abortableSleep(5);
+        return { id: item.id, ok: true };
+      },
+    });
+    expect(started).toBe(200);
+    expect(startedWhenFirstIoRan).toBeGreaterThan(0);
+    expect(startedWhenFirstIoRan).toBeLessThan(200);
+  });
+
   it('resumes after a kill: skips saved ids, tolerates a torn last line, reruns unfinished ones', async () => {
     await writeFile(path, '{"id":"q0","ok":true}\n{"id":"q1","ok":false}\n{"id":"q2","ok":tr');
     const ran: string[] = [];

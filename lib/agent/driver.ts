@@ -116,7 +116,7 @@ class DriverRun<Item extends { id: string }, T> {
     };
     const workers = Math.max(1, Math.min(this.options.concurrency, pending.length));
     try {
-      await Promise.all(Array.from({ length: workers }, worker));
+      await Promise.all(await startInWaves(workers, worker));
     } finally {
       outer?.removeEventListener('abort', onAbort);
       clearTimeout(this.saveTimer);
@@ -194,4 +194,21 @@ class DriverRun<Item extends { id: string }, T> {
       etaMs: rate > 0 ? (remaining * 1000) / rate : null,
     });
   }
+}
+
+/**
+ * Rollouts started per event-loop turn. Starting a thousand in one synchronous run builds
+ * every first request before any is written to its socket, so the endpoint idles and then
+ * gets them all at once; in waves, the first requests are on the wire while later ones are
+ * built, and the driver's and the endpoint's work overlap.
+ */
+const WAVE_SIZE = 16;
+
+async function startInWaves(count: number, start: () => Promise<void>): Promise<Promise<void>[]> {
+  const running: Promise<void>[] = [];
+  for (let index = 0; index < count; index += 1) {
+    if (index > 0 && index % WAVE_SIZE === 0) await new Promise(setImmediate);
+    running.push(start());
+  }
+  return running;
 }
