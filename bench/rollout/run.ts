@@ -129,6 +129,7 @@ async function runScenario(
     if (!options.isColdPool) {
       await Promise.all(Array.from({ length: settings.rollouts }, () => backend.checkModel()));
     }
+    await endpointResidence(url);
     const spans: RolloutSpan[] = [];
     const cpuBefore = process.cpuUsage();
     const serverCpuBefore = await childCpuMs(child.pid);
@@ -147,13 +148,18 @@ async function runScenario(
           config,
           signal,
         });
-        spans.push({ startMs, endMs: performance.now() - started });
+        spans.push({
+          question: Number(item.id.slice(1)),
+          startMs,
+          endMs: performance.now() - started,
+        });
         return trajectory;
       },
     });
     const wallMs = performance.now() - started;
     const cpu = process.cpuUsage(cpuBefore);
     const serverCpuMs = (await childCpuMs(child.pid)) - serverCpuBefore;
+    const residenceMs = await endpointResidence(url);
     const saved = (await checkpoint.load()).size;
     await backend.close();
     return summarizeScenario({
@@ -163,6 +169,7 @@ async function runScenario(
       trajectories: result.results,
       spans,
       saved,
+      residenceMs,
       driverCpuMs: (cpu.user + cpu.system) / 1000,
       serverCpuMs,
       loadAverage1m: round(loadavg()[0] ?? 0, 2),
@@ -171,6 +178,15 @@ async function runScenario(
     child.kill('SIGTERM');
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Each question's total time inside the fake server since the last call (it forgets). */
+async function endpointResidence(url: string): Promise<Map<number, number>> {
+  const response = await fetch(`${url.replace(/\/v1$/, '')}/bench/residence`);
+  const rows = (await response.json()) as Array<[number, number, number]>;
+  const total = new Map<number, number>();
+  for (const [question, , ms] of rows) total.set(question, (total.get(question) ?? 0) + ms);
+  return total;
 }
 
 /** User+system CPU of a child process from /proc (Linux), in ms; 0 where unavailable. */
