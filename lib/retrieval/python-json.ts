@@ -25,9 +25,7 @@ const escapeCodeUnit = (char: string): string =>
  * escaping first: this renders every mq observation of thousands of concurrent rollouts.
  */
 export function renderPythonJsonString(text: string): string {
-  const json = JSON.stringify(text);
-  NON_ASCII.lastIndex = 0;
-  return NON_ASCII.test(json) ? json.replace(NON_ASCII, escapeCodeUnit) : json;
+  return JSON.stringify(text).replace(NON_ASCII, escapeCodeUnit);
 }
 
 /**
