@@ -12,7 +12,7 @@ export interface HttpResponseText {
   text: string;
 }
 
-/** The request got no response headers, or no next body chunk, within its `timeoutMs`. */
+/** The request got no complete response within its `timeoutMs`. */
 export class HttpTimeoutError extends Error {
   override readonly name = 'HttpTimeoutError';
   constructor(readonly timeoutMs: number) {
@@ -27,10 +27,7 @@ export interface HttpRequestOptions {
   body?: string;
   /** Cancels the request; it then rejects with the signal's reason. */
   signal?: AbortSignal;
-  /**
-   * Deadline for the response headers and for each gap in the body. A non-streaming
-   * completion sends its headers only once generation is done, so this bounds the exchange.
-   */
+  /** The whole exchange's deadline; past it the request rejects with HttpTimeoutError. */
   timeoutMs: number;
 }
 
@@ -88,17 +85,24 @@ async function send(
     method: options.method,
     headers: options.headers,
     headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
     ...(body === undefined ? {} : { body }),
     ...(signal ? { signal } : {}),
   };
+  const started = performance.now();
+  let response: Dispatcher.ResponseData;
   try {
-    const response = await agent.request(request);
-    return { status: response.statusCode, text: await response.body.text() };
+    response = await agent.request(request);
   } catch (error) {
-    if (error instanceof errors.HeadersTimeoutError || error instanceof errors.BodyTimeoutError) {
-      throw new HttpTimeoutError(timeoutMs);
-    }
+    if (error instanceof errors.HeadersTimeoutError) throw new HttpTimeoutError(timeoutMs);
     throw error;
+  }
+  // The body gets what is left of the same deadline, so the whole exchange stays bounded.
+  const stream = response.body;
+  const remainingMs = Math.max(1, timeoutMs - (performance.now() - started));
+  const timer = setTimeout(() => stream.destroy(new HttpTimeoutError(timeoutMs)), remainingMs);
+  try {
+    return { status: response.statusCode, text: await stream.text() };
+  } finally {
+    clearTimeout(timer);
   }
 }
