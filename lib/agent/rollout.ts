@@ -42,6 +42,8 @@ interface EpisodeState {
   counter: TokenCounter;
   now: () => number;
   trajectory: Trajectory;
+  /** The segments' texts joined: what the assistant has written, observations included. */
+  context: string;
   contextTokens: number;
 }
 
@@ -81,7 +83,14 @@ function startEpisode(options: RunRolloutOptions): EpisodeState {
     retrievalMs: 0,
   };
   const now = options.now ?? (() => performance.now());
-  return { options, counter, now, trajectory, contextTokens: counter.countTokens(prompt) };
+  return {
+    options,
+    counter,
+    now,
+    trajectory,
+    context: '',
+    contextTokens: counter.countTokens(prompt),
+  };
 }
 
 async function runTurns(state: EpisodeState): Promise<FinishReason> {
@@ -123,7 +132,7 @@ async function generate(state: EpisodeState, maxTokens: number): Promise<Generat
   const { backend, config, signal } = state.options;
   const result = await backend.generate({
     messages: [{ role: 'user', content: state.trajectory.prompt }],
-    assistantPrefix: state.trajectory.segments.map((segment) => segment.text).join(''),
+    assistantPrefix: state.context,
     sampling: {
       temperature: config.temperature,
       topP: config.topP,
@@ -132,6 +141,7 @@ async function generate(state: EpisodeState, maxTokens: number): Promise<Generat
       ...(config.seed === undefined ? {} : { seed: config.seed }),
     },
     ...(signal ? { signal } : {}),
+    episode: state,
   });
   state.trajectory.usage.promptTokens += result.usage.promptTokens;
   state.trajectory.usage.completionTokens += result.usage.completionTokens;
@@ -171,6 +181,7 @@ async function search(state: EpisodeState, turn: Turn, content: string): Promise
 function append(state: EpisodeState, kind: 'model' | 'env', text: string): void {
   if (text === '') return;
   state.trajectory.segments.push({ kind, text });
+  state.context += text;
   state.contextTokens += state.counter.countTokens(text);
 }
 
@@ -182,7 +193,7 @@ function remainingTokens(state: EpisodeState): number {
 function finish(state: EpisodeState, reason: FinishReason): Trajectory {
   const trajectory = state.trajectory;
   trajectory.finishReason = reason;
-  trajectory.answer = extractAnswer(trajectory.segments.map((segment) => segment.text).join(''));
+  trajectory.answer = extractAnswer(state.context);
   trajectory.llmMs = trajectory.turns.reduce((sum, turn) => sum + turn.llmMs, 0);
   trajectory.retrievalMs = trajectory.turns.reduce((sum, turn) => sum + turn.retrievalMs, 0);
   return trajectory;

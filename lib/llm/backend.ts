@@ -28,6 +28,12 @@ export interface GenerateRequest {
   assistantPrefix: string;
   sampling: SamplingOptions;
   signal?: AbortSignal;
+  /**
+   * The episode this request belongs to (any object the caller keeps for it). Each request of
+   * an episode extends the text of the one before, so a backend may keep work on that text
+   * (its encoded bytes) keyed weakly by this across turns.
+   */
+  episode?: object;
 }
 
 export interface Usage {

@@ -24,7 +24,7 @@ export interface HttpRequestOptions {
   url: string;
   method: 'GET' | 'POST';
   headers: Record<string, string>;
-  body?: string;
+  body?: string | Uint8Array;
   /** Cancels the request; it then rejects with the signal's reason. */
   signal?: AbortSignal;
   /** The whole exchange's deadline; past it the request rejects with HttpTimeoutError. */

@@ -7,8 +7,15 @@ import { z } from 'zod';
 import { DataError, UpstreamHttpError } from '../errors.ts';
 import { abortReason } from './abortable-sleep.ts';
 import { AsyncCaller } from './async-caller.ts';
-import type { GenerateRequest, GenerateResult, LlmBackend, Usage } from './backend.ts';
+import type {
+  ChatMessage,
+  GenerateRequest,
+  GenerateResult,
+  LlmBackend,
+  Usage,
+} from './backend.ts';
 import { CHATML_TEMPLATE, type ChatTemplate } from './chat-template.ts';
+import { GrowingJsonBody } from './growing-json-body.ts';
 import {
   createHttpTransport,
   HttpTimeoutError,
@@ -52,6 +59,7 @@ export class OpenAiHttpBackend implements LlmBackend {
   private readonly caller: AsyncCaller;
   private readonly totals = { promptTokens: 0, completionTokens: 0, requests: 0 };
   private readonly transport: HttpTransport = createHttpTransport();
+  private readonly bodies = new GrowingJsonBody();
 
   constructor(
     options: OpenAiHttpOptions,
@@ -76,7 +84,8 @@ export class OpenAiHttpBackend implements LlmBackend {
   async generate(request: GenerateRequest): Promise<GenerateResult> {
     const isChat = this.settings.api === 'chat';
     const url = `${this.settings.baseUrl}/${isChat ? 'chat/completions' : 'completions'}`;
-    const body = JSON.stringify({ ...this.requestBody(request), model: this.settings.model });
+    const { fields, text, closing } = this.requestBody(request);
+    const body = this.bodies.encode(fields, text, closing, request.episode);
     const json = await this.caller.call(() => this.send(url, body, request.signal), request.signal);
     const parsed = CompletionResponseSchema.safeParse(json);
     if (!parsed.success) {
@@ -114,9 +123,18 @@ export class OpenAiHttpBackend implements LlmBackend {
     }
   }
 
-  private requestBody(request: GenerateRequest): Record<string, unknown> {
+  /**
+   * The body's fields, with the text that grows over an episode (the completion prompt, or
+   * the last chat message) written last as an empty string, and what closes the JSON after it.
+   */
+  private requestBody(request: GenerateRequest): {
+    fields: Record<string, unknown>;
+    text: string;
+    closing: string;
+  } {
     const { sampling } = request;
     const common = {
+      model: this.settings.model,
       max_tokens: sampling.maxTokens,
       temperature: sampling.temperature,
       top_p: sampling.topP,
@@ -124,20 +142,30 @@ export class OpenAiHttpBackend implements LlmBackend {
       ...(sampling.seed === undefined ? {} : { seed: sampling.seed }),
     };
     if (this.settings.api === 'completions') {
-      return { ...common, prompt: this.chatTemplate(request.messages, request.assistantPrefix) };
+      const prompt = this.chatTemplate(request.messages, request.assistantPrefix);
+      return { fields: { ...common, prompt: '' }, text: prompt, closing: '}' };
     }
-    if (request.assistantPrefix === '') return { ...common, messages: request.messages };
-    const messages = [...request.messages, { role: 'assistant', content: request.assistantPrefix }];
-    const extension = this.settings.continueFinalMessage
-      ? { continue_final_message: true, add_generation_prompt: false }
-      : {};
-    return { ...common, messages, ...extension };
+    const isContinuation = request.assistantPrefix !== '';
+    const messages: ChatMessage[] = isContinuation
+      ? [...request.messages, { role: 'assistant', content: request.assistantPrefix }]
+      : [...request.messages];
+    const last = messages.pop();
+    if (last === undefined) throw new DataError(`${this.id}: a chat request needs a message`);
+    const extension =
+      isContinuation && this.settings.continueFinalMessage
+        ? { continue_final_message: true, add_generation_prompt: false }
+        : {};
+    return {
+      fields: { ...common, ...extension, messages: [...messages, { role: last.role, content: '' }] },
+      text: last.content,
+      closing: '}]}',
+    };
   }
 
   /** One attempt: the caller's signal cancels it, the per-attempt timeout fails it (retryably). */
   private async send(
     url: string,
-    body: string | undefined,
+    body: Uint8Array | undefined,
     signal?: AbortSignal,
   ): Promise<unknown> {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
