@@ -4,11 +4,15 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
+import { RolloutConfigSchema } from '../lib/agent/config.ts';
+import { runRollout } from '../lib/agent/rollout.ts';
 import { UpstreamHttpError } from '../lib/errors.ts';
 import { abortableSleep } from '../lib/llm/abortable-sleep.ts';
 import type { GenerateRequest } from '../lib/llm/backend.ts';
+import { CHATML_TEMPLATE } from '../lib/llm/chat-template.ts';
 import { OpenAiHttpBackend, type OpenAiHttpOptions } from '../lib/llm/openai-http.ts';
 import { ScriptedBackend } from '../lib/llm/scripted-backend.ts';
+import type { Retriever } from '../lib/retrieval/types.ts';
 import { FaultInjector, type FaultPlan } from './faults.ts';
 import { createOpenAiServer } from './openai-server.ts';
 
@@ -184,4 +188,41 @@ describe('OpenAiHttpBackend against the serving/ server', () => {
     expect((error as UpstreamHttpError).status).toBe(0);
     expect((error as Error).message).toMatch(/request failed/);
   });
+
+  it.each(['completions', 'chat'] as const)(
+    'sends every turn of a rollout its whole context, though it encodes only what the turn added (%s)',
+    async (api) => {
+      const server = await startServer();
+      // Quotes, backslashes, non-Latin-1 and an astral character: all escaped or multi-byte.
+      const contents = 'Tōkyō "東京" \\ 😀 capital\nline';
+      const retriever: Retriever = {
+        id: 'fixed',
+        retrieve: async (queries) =>
+          queries.map(() => [{ document: { id: 'd1', contents }, score: 1 }]),
+      };
+      const backend = backendFor(server.baseUrl, { api });
+      const trajectory = await runRollout({
+        question: { id: 'q', question: 'What is the capital of Japan?' },
+        // sq: documents go in raw (mq would \u-escape them as Python's json.dumps does).
+        mode: 'sq',
+        backend,
+        retriever,
+        config: RolloutConfigSchema.parse({ maxTurns: 2, temperature: 0 }),
+      });
+      await backend.close();
+      const texts = trajectory.segments.map((segment) => segment.text);
+      expect(server.seen).toHaveLength(3);
+      server.seen.forEach((seen, turn) => {
+        const context = texts.slice(0, 2 * turn).join('');
+        if (api === 'completions') {
+          const messages = [{ role: 'user' as const, content: trajectory.prompt }];
+          expect(seen.assistantPrefix).toBe(CHATML_TEMPLATE(messages, context));
+        } else {
+          expect(seen.messages[0]?.content).toBe(trajectory.prompt);
+          expect(seen.assistantPrefix).toBe(context);
+        }
+      });
+      expect(texts.join('')).toContain('東京');
+    },
+  );
 });

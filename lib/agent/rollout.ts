@@ -44,6 +44,8 @@ interface EpisodeState {
   trajectory: Trajectory;
   /** The segments' texts joined: what the assistant has written, observations included. */
   context: string;
+  /** What was appended to `context` since the last generation request. */
+  addedSinceRequest: string;
   contextTokens: number;
 }
 
@@ -89,6 +91,7 @@ function startEpisode(options: RunRolloutOptions): EpisodeState {
     now,
     trajectory,
     context: '',
+    addedSinceRequest: '',
     contextTokens: counter.countTokens(prompt),
   };
 }
@@ -130,6 +133,8 @@ async function runTurns(state: EpisodeState): Promise<FinishReason> {
 
 async function generate(state: EpisodeState, maxTokens: number): Promise<GenerateResult> {
   const { backend, config, signal } = state.options;
+  const episode = { key: state, added: state.addedSinceRequest };
+  state.addedSinceRequest = '';
   const result = await backend.generate({
     messages: [{ role: 'user', content: state.trajectory.prompt }],
     assistantPrefix: state.context,
@@ -141,7 +146,7 @@ async function generate(state: EpisodeState, maxTokens: number): Promise<Generat
       ...(config.seed === undefined ? {} : { seed: config.seed }),
     },
     ...(signal ? { signal } : {}),
-    episode: state,
+    episode,
   });
   state.trajectory.usage.promptTokens += result.usage.promptTokens;
   state.trajectory.usage.completionTokens += result.usage.completionTokens;
@@ -182,6 +187,7 @@ function append(state: EpisodeState, kind: 'model' | 'env', text: string): void 
   if (text === '') return;
   state.trajectory.segments.push({ kind, text });
   state.context += text;
+  state.addedSinceRequest += text;
   state.contextTokens += state.counter.countTokens(text);
 }
 

@@ -28,12 +28,20 @@ export interface GenerateRequest {
   assistantPrefix: string;
   sampling: SamplingOptions;
   signal?: AbortSignal;
-  /**
-   * The episode this request belongs to (any object the caller keeps for it). Each request of
-   * an episode extends the text of the one before, so a backend may keep work on that text
-   * (its encoded bytes) keyed weakly by this across turns.
-   */
-  episode?: object;
+  /** Set on an episode's later requests, so a backend can reuse work from the earlier ones. */
+  episode?: EpisodeContinuation;
+}
+
+/**
+ * How a request extends its episode's previous one: `assistantPrefix` is the previous
+ * request's plus `added`, and the messages are the same. A backend may keep work on the
+ * unchanged part (its encoded bytes) keyed weakly by `key`, and never read that part again.
+ */
+export interface EpisodeContinuation {
+  /** Any object the caller keeps for the episode's lifetime. */
+  key: object;
+  /** The text appended to `assistantPrefix` since the episode's previous request. */
+  added: string;
 }
 
 export interface Usage {

@@ -16,43 +16,56 @@ describe('GrowingJsonBody', () => {
     const random = createSeededRandom(7);
     const bodies = new GrowingJsonBody();
     for (let episodeIndex = 0; episodeIndex < 200; episodeIndex += 1) {
-      const episode = {};
+      const key = {};
       let prompt = '';
       for (let turn = 0; turn < 5; turn += 1) {
-        prompt += randomText(random, Math.floor(random() * 40));
+        // Random cut points split surrogate pairs and escapes between turns.
+        const added = randomText(random, Math.floor(random() * 40));
+        prompt += added;
         const fields = { model: 'm', stop: ['</search>'], prompt: '' };
-        const body = bodies.encode(fields, prompt, '}', episode);
-        const expected = { ...fields, prompt };
-        expect(JSON.parse(body.toString('utf8'))).toEqual(expected);
+        const body = bodies.encode(fields, prompt, '}', { key, added: turn === 0 ? '' : added });
+        expect(JSON.parse(body.toString('utf8'))).toEqual({ ...fields, prompt });
       }
     }
   });
 
   it('gives byte-identical bodies when no surrogate pair is cut between turns', () => {
     const bodies = new GrowingJsonBody();
-    const episode = {};
-    const turns = ['<think>a "quoted" é</think>\n', '<information>\n{"q": "中"}\n😀', '</information>'];
-    let prompt = '';
+    const key = {};
+    const turns = [
+      '<think>a "quoted" é</think>\n',
+      '<information>\n{"q": "中"}\n😀',
+      '</information>',
+    ];
+    let prompt = 'You are…\n';
     for (const added of turns) {
       prompt += added;
-      const body = bodies.encode({ n: 1, prompt: '' }, prompt, '}', episode);
+      const body = bodies.encode({ n: 1, prompt: '' }, prompt, '}', { key, added });
       expect(body.equals(Buffer.from(JSON.stringify({ n: 1, prompt })))).toBe(true);
     }
   });
 
-  it('starts afresh when the text does not extend the episode’s previous one', () => {
+  it('encodes afresh when the length says the text does not extend the previous one', () => {
     const bodies = new GrowingJsonBody();
-    const episode = {};
-    bodies.encode({ prompt: '' }, 'first turn text', '}', episode);
-    const body = bodies.encode({ prompt: '' }, 'something else', '}', episode);
+    const key = {};
+    bodies.encode({ prompt: '' }, 'first turn text', '}', { key, added: '' });
+    const body = bodies.encode({ prompt: '' }, 'something else', '}', { key, added: 'x' });
     expect(JSON.parse(body.toString())).toEqual({ prompt: 'something else' });
   });
 
   it('splices the text into a nested last value (a chat message)', () => {
     const bodies = new GrowingJsonBody();
-    const fields = { messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: '' }] };
-    const body = bodies.encode(fields, 'so "far"', '}]}', {});
-    expect(JSON.parse(body.toString()).messages[1]).toEqual({ role: 'assistant', content: 'so "far"' });
+    const fields = {
+      messages: [
+        { role: 'user', content: 'q' },
+        { role: 'assistant', content: '' },
+      ],
+    };
+    const body = bodies.encode(fields, 'so "far"', '}]}');
+    expect(JSON.parse(body.toString()).messages[1]).toEqual({
+      role: 'assistant',
+      content: 'so "far"',
+    });
   });
 
   it('refuses fields whose last value is not the empty placeholder', () => {
