@@ -6,62 +6,37 @@
  * README.md. Repeats alternate the 1-query and 3-query scenarios so drifting machine load hits
  * both alike.
  *   tsx bench/rollout/run.ts [--rollouts 1000] [--repeats 1] [--llm-latency-ms 1500]
- *     [--retrieval-latency-ms 300] [--searches 3] [--cold-pool] [--server-cpu-prof DIR]
+ *     [--retrieval-latency-ms 300] [--searches 3] [--cold-pool] [--drivers 1] [--servers 1]
+ *     [--server-cpu-prof DIR]
+ * `--drivers N` splits the rollouts over N driver processes started together, as a stage
+ * sharded over N worker processes runs them; the figures are over all of them. `--servers M`
+ * runs M fake servers, so that on a many-core host the fake endpoint is not the bottleneck.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { once } from 'node:events';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { RolloutConfigSchema } from '../../lib/agent/config.ts';
-import { runRollouts } from '../../lib/agent/driver.ts';
-import { createJsonlCheckpoint } from '../../lib/agent/jsonl-checkpoint.ts';
-import { runRollout } from '../../lib/agent/rollout.ts';
-import { TrajectorySchema } from '../../lib/agent/trajectory.ts';
-import { abortableSleep } from '../../lib/llm/abortable-sleep.ts';
-import { OpenAiHttpBackend } from '../../lib/llm/openai-http.ts';
-import type { Passage, Retriever } from '../../lib/retrieval/types.ts';
-import { sharedDataPath } from '../../lib/shared-data.ts';
+import { epochMs, prepareDrive, type DriveResult, type DriveSpec } from './drive.ts';
 import {
   round,
   summarizeRepeats,
   summarizeScenario,
   type BenchSettings,
-  type RolloutSpan,
   type ScenarioSummary,
 } from './summary.ts';
 
 interface RunOptions {
   /** Keep only the sockets the warm-up left instead of opening one per rollout first. */
   isColdPool: boolean;
+  /** Driver processes the rollouts are split over (1: this process). */
+  drivers: number;
+  /** Fake-server processes; driver i talks to server i mod servers. */
+  servers: number;
   /** Write the fake server's CPU profile here (node --cpu-prof). */
   serverCpuProfileDir?: string;
-}
-
-const CORPUS = sharedDataPath('corpus/wiki-sample.jsonl');
-
-async function loadPassages(limit: number): Promise<Passage[]> {
-  const lines = (await readFile(CORPUS, 'utf8')).split('\n').filter((line) => line !== '');
-  return lines.slice(0, limit).map((line) => JSON.parse(line) as Passage);
-}
-
-/** A batched retriever: one call costs the same latency whatever its number of queries. */
-function latencyRetriever(passages: Passage[], latencyMs: number): Retriever {
-  return {
-    id: `bench-latency-${latencyMs}`,
-    retrieve: async (queries, topK, signal) => {
-      await abortableSleep(latencyMs, signal);
-      return queries.map((query, queryIndex) =>
-        Array.from({ length: topK }, (_, rank) => ({
-          document: passages[
-            (query.length * 31 + queryIndex * 7 + rank) % passages.length
-          ] as Passage,
-          score: 1 / (rank + 1),
-        })),
-      );
-    },
-  };
 }
 
 async function startServer(
@@ -87,105 +62,114 @@ async function startServer(
   throw new Error('bench server exited before listening');
 }
 
+/** A driver measured in this process or in a child process; both run `drive.ts`. */
+interface Driver {
+  run(startEpochMs: number): Promise<DriveResult>;
+  close(): Promise<void>;
+}
+
+async function localDriver(spec: DriveSpec): Promise<Driver> {
+  return prepareDrive(spec);
+}
+
+async function childDriver(spec: DriveSpec): Promise<Driver> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, 'drive-child.ts')],
+    {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
+  const exited = once(child, 'exit').then(([code]) => {
+    throw new Error(`bench driver process exited with code ${String(code)}`);
+  });
+  exited.catch(() => undefined);
+  const next = async <T>(type: string): Promise<T> => {
+    const message = new Promise<T>((resolve) => {
+      const onMessage = (received: { type: string }) => {
+        if (received.type !== type) return;
+        child.off('message', onMessage);
+        resolve(received as T);
+      };
+      child.on('message', onMessage);
+    });
+    return Promise.race([message, exited]);
+  };
+  const ready = next('ready');
+  child.send({ type: 'prepare', spec });
+  await ready;
+  return {
+    async run(startEpochMs) {
+      const done = next<{ result: DriveResult }>('done');
+      child.send({ type: 'go', startEpochMs });
+      return (await done).result;
+    },
+    async close() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+    },
+  };
+}
+
 async function runScenario(
   settings: BenchSettings,
   queries: number,
-  passages: Passage[],
   options: RunOptions,
 ): Promise<ScenarioSummary> {
-  const { url, child } = await startServer(settings, queries, options.serverCpuProfileDir);
-  const dir = await mkdtemp(join(tmpdir(), 'rollout-bench-'));
+  const servers: Array<{ url: string; child: ChildProcess }> = [];
+  const drivers: Driver[] = [];
   try {
-    const backend = new OpenAiHttpBackend({
-      baseUrl: url,
-      model: 'bench-policy',
-      maxConcurrency: settings.rollouts,
-      timeoutMs: 60_000,
-    });
-    const retriever = latencyRetriever(passages, settings.retrievalLatencyMs);
-    const config = RolloutConfigSchema.parse({ temperature: 0 });
-    const items = Array.from({ length: settings.rollouts }, (_, index) => ({
-      id: `q${index}`,
-      question: `Who wrote play number ${index}?`,
-    }));
-    const checkpoint = createJsonlCheckpoint({
-      path: join(dir, 'rollouts.jsonl'),
-      schema: TrajectorySchema,
-      keyOf: (row) => row.questionId,
-    });
-    // Warm-up (not measured): JIT, keep-alive sockets, server-side compilation.
-    const warmup = items
-      .slice(0, Math.min(200, items.length))
-      .map((item) => ({ ...item, id: `warm-${item.id}` }));
-    await runRollouts({
-      items: warmup,
-      concurrency: warmup.length,
-      checkpoint: { load: async () => new Map(), save: async () => undefined },
-      rollout: (item, signal) =>
-        runRollout({ question: item, mode: 'mq', backend, retriever, config, signal }),
-    });
-    // A stage opens its connection pool once and keeps it (lib/llm/http-transport.ts); opening
-    // one socket per rollout here keeps that one-off cost out of the measured turns.
-    if (!options.isColdPool) {
-      await Promise.all(Array.from({ length: settings.rollouts }, () => backend.checkModel()));
+    for (let index = 0; index < options.servers; index += 1) {
+      servers.push(await startServer(settings, queries, options.serverCpuProfileDir));
     }
-    await endpointResidence(url);
-    const spans: RolloutSpan[] = [];
-    const cpuBefore = process.cpuUsage();
-    const serverCpuBefore = await childCpuMs(child.pid);
-    const started = performance.now();
-    const result = await runRollouts({
-      items,
-      concurrency: settings.rollouts,
-      checkpoint,
-      rollout: async (item, signal) => {
-        const startMs = performance.now() - started;
-        const trajectory = await runRollout({
-          question: item,
-          mode: 'mq',
-          backend,
-          retriever,
-          config,
-          signal,
-        });
-        spans.push({
-          question: Number(item.id.slice(1)),
-          startMs,
-          endMs: performance.now() - started,
-        });
-        return trajectory;
-      },
-    });
-    const wallMs = performance.now() - started;
-    const cpu = process.cpuUsage(cpuBefore);
-    const serverCpuMs = (await childCpuMs(child.pid)) - serverCpuBefore;
-    const residenceMs = await endpointResidence(url);
-    const saved = (await checkpoint.load()).size;
-    await backend.close();
+    const perDriver = Math.ceil(settings.rollouts / options.drivers);
+    const specs: DriveSpec[] = [];
+    for (let first = 0; first < settings.rollouts; first += perDriver) {
+      const count = Math.min(perDriver, settings.rollouts - first);
+      const { url } = servers[specs.length % servers.length] as (typeof servers)[number];
+      const { retrievalLatencyMs } = settings;
+      specs.push({ url, retrievalLatencyMs, first, count, isColdPool: options.isColdPool });
+    }
+    const open = options.drivers === 1 ? localDriver : childDriver;
+    drivers.push(...(await Promise.all(specs.map(open))));
+    await endpointResidence(servers);
+    const serverCpuBefore = await serversCpuMs(servers);
+    const startEpochMs = epochMs();
+    const results = await Promise.all(drivers.map((driver) => driver.run(startEpochMs)));
+    const serverCpuMs = (await serversCpuMs(servers)) - serverCpuBefore;
+    const residenceMs = await endpointResidence(servers);
     return summarizeScenario({
       settings,
       queries,
-      wallMs,
-      trajectories: result.results,
-      spans,
-      saved,
+      drivers: results.length,
+      servers: servers.length,
+      wallMs: Math.max(...results.map((result) => result.endMs)),
+      trajectories: results.flatMap((result) => result.trajectories),
+      spans: results.flatMap((result) => result.spans),
+      saved: results.reduce((sum, result) => sum + result.saved, 0),
       residenceMs,
-      driverCpuMs: (cpu.user + cpu.system) / 1000,
+      driverCpuMs: results.reduce((sum, result) => sum + result.cpuMs, 0),
       serverCpuMs,
       loadAverage1m: round(loadavg()[0] ?? 0, 2),
     });
   } finally {
-    child.kill('SIGTERM');
-    await rm(dir, { recursive: true, force: true });
+    await Promise.all(drivers.map((driver) => driver.close()));
+    for (const { child } of servers) child.kill('SIGTERM');
   }
 }
 
-/** Each question's total time inside the fake server since the last call (it forgets). */
-async function endpointResidence(url: string): Promise<Map<number, number>> {
-  const response = await fetch(`${url.replace(/\/v1$/, '')}/bench/residence`);
-  const rows = (await response.json()) as Array<[number, number, number]>;
+async function serversCpuMs(servers: Array<{ child: ChildProcess }>): Promise<number> {
+  const each = await Promise.all(servers.map(({ child }) => childCpuMs(child.pid)));
+  return each.reduce((sum, ms) => sum + ms, 0);
+}
+
+/** Each question's total time inside the fake servers since the last call (they forget). */
+async function endpointResidence(servers: Array<{ url: string }>): Promise<Map<number, number>> {
   const total = new Map<number, number>();
-  for (const [question, , ms] of rows) total.set(question, (total.get(question) ?? 0) + ms);
+  for (const { url } of servers) {
+    const response = await fetch(`${url.replace(/\/v1$/, '')}/bench/residence`);
+    const rows = (await response.json()) as Array<[number, number, number]>;
+    for (const [question, , ms] of rows) total.set(question, (total.get(question) ?? 0) + ms);
+  }
   return total;
 }
 
@@ -205,17 +189,18 @@ export async function runRolloutBench(
   repeats: number,
   options: RunOptions,
 ): Promise<Record<string, unknown>> {
-  const passages = await loadPassages(500);
   const pairs: Array<[ScenarioSummary, ScenarioSummary]> = [];
   for (let repeat = 0; repeat < repeats; repeat += 1) {
-    const oneQuery = await runScenario(settings, 1, passages, options);
-    const threeQueries = await runScenario(settings, 3, passages, options);
+    const oneQuery = await runScenario(settings, 1, options);
+    const threeQueries = await runScenario(settings, 3, options);
     pairs.push([oneQuery, threeQueries]);
   }
   const report = {
     bench: 'rollout',
     settings,
     isColdPool: options.isColdPool,
+    drivers: options.drivers,
+    servers: options.servers,
     checks: summarizeRepeats(pairs),
     runs: pairs.map(([oneQuery, threeQueries]) => ({ oneQuery, threeQueries })),
   };
@@ -237,9 +222,18 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       searches: { type: 'string', default: '3' },
       repeats: { type: 'string', default: '1' },
       'cold-pool': { type: 'boolean', default: false },
+      drivers: { type: 'string', default: '1' },
+      servers: { type: 'string', default: '1' },
       'server-cpu-prof': { type: 'string' },
     },
   });
+  const count = (name: 'drivers' | 'servers'): number => {
+    const value = Number(values[name]);
+    if (!Number.isInteger(value) || value < 1) {
+      throw new Error(`--${name}: expected a positive integer, got ${values[name]}`);
+    }
+    return value;
+  };
   const report = await runRolloutBench(
     {
       rollouts: Number(values.rollouts),
@@ -250,6 +244,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     Number(values.repeats),
     {
       isColdPool: values['cold-pool'],
+      drivers: count('drivers'),
+      servers: count('servers'),
       ...(values['server-cpu-prof'] ? { serverCpuProfileDir: values['server-cpu-prof'] } : {}),
     },
   );

@@ -23,6 +23,10 @@ export interface RolloutSpan {
 export interface ScenarioMeasurement {
   settings: BenchSettings;
   queries: number;
+  /** Driver processes the rollouts were split over. */
+  drivers: number;
+  /** Fake-server processes. */
+  servers: number;
   wallMs: number;
   trajectories: Trajectory[];
   spans: RolloutSpan[];
@@ -79,6 +83,8 @@ export function summarizeScenario(run: ScenarioMeasurement) {
   return {
     loadAverage1m: run.loadAverage1m,
     queriesPerSearch: run.queries,
+    drivers: run.drivers,
+    servers: run.servers,
     rollouts: trajectories.length,
     answered: trajectories.filter((row) => row.finishReason === 'answer').length,
     savedToCheckpoint: run.saved,
