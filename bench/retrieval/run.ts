@@ -2,14 +2,16 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { sharedDataPath } from '../../lib/shared-data.ts';
 import { makeBenchCorpus } from './make-corpus.ts';
 import { compareTop10, readHits } from './overlap.ts';
 
 /**
  * Retrieval benchmark, ours vs bm25s side by side on one seeded corpus and query set:
- *   npx tsx bench/retrieval/run.ts [--passages 1000000] [--queries 1000] [--seed 7]
+ *   npx tsx bench/retrieval/run.ts [--passages 1000000] [--queries 1000] [--seed 7] [--ours-only]
  * Needs the bench venv: python3 -m venv .data/venv/bench && .data/venv/bench/bin/pip install
- * bm25s 'PyStemmer<3'. Writes bench/results/retrieval-<passages>.json.
+ * bm25s 'PyStemmer<3'. `--ours-only` leaves bm25s out (build, QPS and search-call latency of
+ * ours alone: the device host has no venv). Writes bench/results/retrieval-<passages>.json.
  */
 function flag(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
@@ -20,6 +22,7 @@ const loadAverageAtStart = loadavg();
 const passages = flag('passages', 1_000_000);
 const queryCount = flag('queries', 1000);
 const seed = flag('seed', 7);
+const isOursOnly = process.argv.includes('--ours-only');
 const work = join('.data', 'bench', `retrieval-${passages}-${seed}`);
 const python = '.data/venv/bench/bin/python';
 mkdirSync(work, { recursive: true });
@@ -29,8 +32,8 @@ const queries = join(work, 'queries.jsonl');
 
 if (!existsSync(corpus) || !existsSync(queries)) {
   await makeBenchCorpus({
-    sourceCorpus: '/work/shared/data/corpus/wiki-sample.jsonl',
-    qaDir: '/work/shared/data/qa-samples',
+    sourceCorpus: sharedDataPath('corpus/wiki-sample.jsonl'),
+    qaDir: sharedDataPath('qa-samples'),
     passages,
     queries: queryCount,
     seed,
@@ -57,37 +60,51 @@ const runJson = (command: string, args: string[]): SideStats => {
   });
   return JSON.parse(output.trim().split('\n').pop()!) as SideStats;
 };
-const tsx = ['node_modules/.bin/tsx'];
-const ours = runJson(tsx[0]!, [
-  'bench/retrieval/ts-task.ts',
-  'build',
-  corpus,
-  join(work, 'bm25.idx'),
-]);
-const oursQuery = runJson(tsx[0]!, [
-  'bench/retrieval/ts-task.ts',
+const tsTask = [...['--import', 'tsx'], 'bench/retrieval/ts-task.ts'];
+const ours = runJson(process.execPath, [...tsTask, 'build', corpus, join(work, 'bm25.idx')]);
+const oursQuery = runJson(process.execPath, [
+  ...tsTask,
   'query',
   join(work, 'bm25.idx'),
   queries,
   join(work, 'ours-hits.jsonl'),
 ]);
-const peer = runJson(python, [
-  'bench/retrieval/bm25s_bench.py',
-  '--corpus',
-  corpus,
-  '--queries',
-  queries,
-  '--out',
-  join(work, 'bm25s-hits.jsonl'),
-  '--out-tie-broken',
-  join(work, 'bm25s-hits-tie-broken.jsonl'),
-]);
+/** bm25s on the same corpus and queries, and how the two compare. */
+function comparedWithPeer() {
+  const peer = runJson(python, [
+    'bench/retrieval/bm25s_bench.py',
+    '--corpus',
+    corpus,
+    '--queries',
+    queries,
+    '--out',
+    join(work, 'bm25s-hits.jsonl'),
+    '--out-tie-broken',
+    join(work, 'bm25s-hits-tie-broken.jsonl'),
+  ]);
+  const ourHits = readHits(join(work, 'ours-hits.jsonl'));
+  // bm25s's own retrieve orders score ties arbitrarily (np.argpartition); its tie-broken lists
+  // come from its own get_scores with ties to the lower document index, as ours. Both reported.
+  const native = compareTop10(ourHits, readHits(join(work, 'bm25s-hits.jsonl')));
+  const tieBroken = compareTop10(ourHits, readHits(join(work, 'bm25s-hits-tie-broken.jsonl')));
+  return {
+    bm25s: peer,
+    top10Overlap: {
+      tieBroken: tieBroken.overlap,
+      raw: native.overlap,
+      rawCountingTies: native.overlapCountingTies,
+      vsTieBroken: tieBroken,
+      vsNativeRetrieve: native,
+    },
+    ratios: {
+      qpsSingleThread: oursQuery.qpsSingleThread / peer.qpsSingleThread,
+      qpsAllCores: oursQuery.qpsAllCores / peer.qpsAllCores,
+      buildTime: ours.buildSeconds / (peer.readSeconds + peer.buildSeconds + peer.saveSeconds),
+      peakMemory: ours.peakRssMiB / peer.peakRssMiB,
+    },
+  };
+}
 
-const ourHits = readHits(join(work, 'ours-hits.jsonl'));
-// bm25s's own retrieve orders score ties arbitrarily (np.argpartition); its tie-broken lists come
-// from its own get_scores with ties to the lower document index, as ours. Both are reported.
-const native = compareTop10(ourHits, readHits(join(work, 'bm25s-hits.jsonl')));
-const tieBroken = compareTop10(ourHits, readHits(join(work, 'bm25s-hits-tie-broken.jsonl')));
 const result = {
   date: new Date().toISOString(),
   machine: {
@@ -103,21 +120,8 @@ const result = {
     peakRssMiB: Math.max(ours.peakRssMiB, oursQuery.peakRssMiB),
     buildPeakRssMiB: ours.peakRssMiB,
   },
-  bm25s: peer,
-  top10Overlap: {
-    tieBroken: tieBroken.overlap,
-    raw: native.overlap,
-    rawCountingTies: native.overlapCountingTies,
-    vsTieBroken: tieBroken,
-    vsNativeRetrieve: native,
-  },
-  ratios: {
-    qpsSingleThread: oursQuery.qpsSingleThread / peer.qpsSingleThread,
-    qpsAllCores: oursQuery.qpsAllCores / peer.qpsAllCores,
-    buildTime: ours.buildSeconds / (peer.readSeconds + peer.buildSeconds + peer.saveSeconds),
-    peakMemory: ours.peakRssMiB / peer.peakRssMiB,
-  },
+  ...(isOursOnly ? {} : comparedWithPeer()),
 };
-const out = join('bench', 'results', `retrieval-${passages}.json`);
+const out = join('bench', 'results', `retrieval-${passages}${isOursOnly ? '-ours' : ''}.json`);
 writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
 process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Packs what bench/device/run.sh needs on the device host, which has no Node and no registry,
+# into .device-pack/ (git-ignored; name it in the device call's `carry`): this machine's Node
+# binary, the node_modules packages the benches load, and the shared data samples.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+pack=.device-pack
+grep -qx '/.device-pack/' .git/info/exclude || echo '/.device-pack/' >>.git/info/exclude
+rm -rf "$pack" && mkdir -p "$pack"
+xz -T0 -6 -c "$(readlink -f "$(command -v node)")" >"$pack/node.xz"
+mapfile -t packages < <(node --import tsx bench/device/packages.ts)
+tar -cJf "$pack/node_modules.tar.xz" "${packages[@]/#/node_modules/}"
+shared=$(node --import tsx -e "import('./lib/shared-data.ts').then((m) => console.log(m.sharedDataPath('')))")
+tar -cJf "$pack/shared-data.tar.xz" -C "$shared/.." data/corpus data/qa-samples
+du -sh "$pack"/*
