@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { PrismaClient } from '../prisma/generated/client.ts';
@@ -260,7 +261,17 @@ function registerWorker(program: Command): void {
       (v) => Number(v),
       1,
     )
-    .option('--cpu-concurrency <n>', 'concurrent CPU stages (default: cores)', (v) => Number(v))
+    .option(
+      '--cpu-concurrency <n>',
+      'concurrent CPU stages per process (default: cores / processes)',
+      (v) => Number(v),
+    )
+    .option(
+      '--processes <n>',
+      'worker processes on this host; the extra ones poll only the cpu queue (one event loop each)',
+      (v) => Number(v),
+      1,
+    )
     .option('--identity <id>', 'worker identity recorded on StageRun rows')
     .option('--no-mlflow', 'do not mirror metrics to MLflow')
     .addOption(
@@ -276,7 +287,13 @@ function registerWorker(program: Command): void {
         throw new Error(
           `--queues: unknown queue(s) ${unknown.join(', ')} (known: ${QUEUE_KINDS.join(', ')})`,
         );
+      if (options.processes !== 1) {
+        await superviseWorkerProcesses(queues as QueueKind[], options);
+        return;
+      }
       const { startWorker } = await import('../workers/start-worker.ts');
+      const { exitWithSupervisor } = await import('../workers/process-group.ts');
+      exitWithSupervisor();
       await startWorker({
         queues: queues as QueueKind[],
         env: loadEnv(),
@@ -288,6 +305,49 @@ function registerWorker(program: Command): void {
         ...(options.queuePrefix ? { taskQueuePrefix: options.queuePrefix } : {}),
       });
     });
+}
+
+/**
+ * `worker --processes N`: runs N `worker` commands as child processes (same Node flags and
+ * entry as this one) and keeps them up until SIGINT/SIGTERM, which it passes on.
+ */
+async function superviseWorkerProcesses(
+  queues: QueueKind[],
+  options: Record<string, unknown>,
+): Promise<void> {
+  const { planWorkerProcesses, startProcessGroup } = await import('../workers/process-group.ts');
+  const { defaultWorkerIdentity } = await import('../activities/framework/run-stage.ts');
+  const plan = planWorkerProcesses({
+    queues,
+    processes: Number(options.processes),
+    cores: availableParallelism(),
+    ...(options.cpuConcurrency ? { cpuConcurrency: Number(options.cpuConcurrency) } : {}),
+  });
+  const identity = (options.identity as string | undefined) ?? defaultWorkerIdentity();
+  const entry = [...process.execArgv, process.argv[1] as string, 'worker'];
+  const commands = plan.map((child, index) => {
+    const args = [
+      ...entry,
+      '--queues',
+      child.queues.join(','),
+      '--identity',
+      `${identity}-p${index}`,
+    ];
+    if (child.cpuConcurrency) args.push('--cpu-concurrency', String(child.cpuConcurrency));
+    if (child.queues.includes('gpu')) {
+      args.push('--gpu-count', String(options.gpuCount));
+      if (options.gpuClass) args.push('--gpu-class', String(options.gpuClass));
+    }
+    if (options.mlflow === false) args.push('--no-mlflow');
+    if (options.queuePrefix) args.push('--queue-prefix', String(options.queuePrefix));
+    return { name: `${identity}-p${index}`, args };
+  });
+  const group = startProcessGroup({ commands });
+  const stop = (signal: NodeJS.Signals) => void group.stop(signal);
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  console.error(`rag-r1 worker: supervising ${commands.length} worker processes`);
+  await group.stopped;
 }
 
 /** Registers run, ls, show, resume, cancel, logs and worker (`compare` lives with evaluation). */

@@ -118,10 +118,18 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
  */
 export async function spawnWorkerProcess(
   harness: Harness,
-  options: { identity: string; queues: string },
+  options: {
+    identity: string;
+    queues: string;
+    extraArgs?: string[];
+    /** Started once stderr says so (default: it mentions polling). */
+    isReady?: (stderr: string) => boolean;
+  },
 ): Promise<ChildProcess> {
   const args = ['--import', 'tsx', 'cli/main.ts', 'worker', '--queues', options.queues];
   args.push('--queue-prefix', harness.prefix, '--identity', options.identity);
+  args.push(...(options.extraArgs ?? []));
+  const isReady = options.isReady ?? ((text: string) => text.includes('polling'));
   const proc = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: harness.database.url },
@@ -132,7 +140,7 @@ export async function spawnWorkerProcess(
     const timer = setTimeout(() => reject(new Error(`worker did not start:\n${stderr}`)), 60_000);
     proc.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
-      if (stderr.includes('polling')) {
+      if (isReady(stderr)) {
         clearTimeout(timer);
         resolve();
       }
