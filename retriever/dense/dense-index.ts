@@ -113,7 +113,12 @@ export class DenseIndex {
     return new DenseIndex(IndexFile.open(path));
   }
 
-  /** Top-k documents per query vector; the corpus is scanned once for the whole batch. */
+  /**
+   * Top-k documents per query vector; the corpus is scanned once for the whole batch, and
+   * queries go through each row three at a time, so a 3-query search call (the mq tool's)
+   * loads every embedding once rather than three times. Each score is summed in the same
+   * order as a one-query search, so the scores do not depend on the batch.
+   */
   search(queries: Float32Array, k: number): RankedDocs[] {
     const dim = this.dimension;
     const count = queries.length / dim;
@@ -121,19 +126,42 @@ export class DenseIndex {
       { length: count },
       () => new TopK(Math.max(1, Math.min(k, this.numDocs))),
     );
+    const push = (query: number, score: number, doc: number): void => {
+      const heap = heaps[query]!;
+      if (score >= heap.threshold) heap.push(score, doc);
+    };
     const row = new Float32Array(dim);
     const half = this.embeddings instanceof Uint16Array ? this.embeddings : undefined;
     const full = half ? undefined : (this.embeddings as Float32Array);
     for (let doc = 0; doc < this.numDocs; doc += 1) {
       const base = doc * dim;
+      // float16 rows are widened into `row`; a float32 row is read through a view from index
+      // 0, which measured faster here than offset indexing into the whole matrix.
       if (half) for (let d = 0; d < dim; d += 1) row[d] = HALF_TO_FLOAT[half[base + d]!]!;
       const vector = full ? full.subarray(base, base + dim) : row;
-      for (let q = 0; q < count; q += 1) {
+      let q = 0;
+      for (; q + 3 <= count; q += 3) {
+        const a = q * dim;
+        const b = a + dim;
+        const c = b + dim;
+        let scoreA = 0;
+        let scoreB = 0;
+        let scoreC = 0;
+        for (let d = 0; d < dim; d += 1) {
+          const value = vector[d]!;
+          scoreA += queries[a + d]! * value;
+          scoreB += queries[b + d]! * value;
+          scoreC += queries[c + d]! * value;
+        }
+        push(q, scoreA, doc);
+        push(q + 1, scoreB, doc);
+        push(q + 2, scoreC, doc);
+      }
+      for (; q < count; q += 1) {
+        const a = q * dim;
         let score = 0;
-        const qBase = q * dim;
-        for (let d = 0; d < dim; d += 1) score += queries[qBase + d]! * vector[d]!;
-        const heap = heaps[q]!;
-        if (score >= heap.threshold) heap.push(score, doc);
+        for (let d = 0; d < dim; d += 1) score += queries[a + d]! * vector[d]!;
+        push(q, score, doc);
       }
     }
     return heaps.map((heap) => heap.drain());
