@@ -131,7 +131,9 @@ export class IndexFile {
     const header = JSON.parse(headerBytes.toString('utf8')) as IndexHeader;
     const size = fstatSync(fd).size;
     for (const [name, info] of Object.entries(header.sections)) {
-      if (info.offset + info.byteLength > size) {
+      // An empty section owns no bytes: placed after the last one's padding, it may sit past
+      // the end of the file (a corpus whose passages are all empty strings, say).
+      if (info.byteLength > 0 && info.offset + info.byteLength > size) {
         closeSync(fd);
         throw new ArtifactIntegrityError(`${path}: section ${name} runs past the end (truncated?)`);
       }
