@@ -13,6 +13,7 @@ const ENTRIES = [
   'bench/rollout/fake-server.ts',
   'bench/retrieval/run.ts',
   'bench/retrieval/ts-task.ts',
+  'bench/retrieval/dense-task.ts',
   'retriever/bm25-worker.ts',
 ];
 

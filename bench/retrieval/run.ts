@@ -9,6 +9,7 @@ import { compareTop10, readHits } from './overlap.ts';
 /**
  * Retrieval benchmark, ours vs bm25s side by side on one seeded corpus and query set:
  *   npx tsx bench/retrieval/run.ts [--passages 1000000] [--queries 1000] [--seed 7] [--ours-only]
+ *     [--dense-passages 100000]
  * Needs the bench venv: python3 -m venv .data/venv/bench && .data/venv/bench/bin/pip install
  * bm25s 'PyStemmer<3'. `--ours-only` leaves bm25s out (build, QPS and search-call latency of
  * ours alone: the device host has no venv). Writes bench/results/retrieval-<passages>.json.
@@ -23,6 +24,7 @@ const passages = flag('passages', 1_000_000);
 const queryCount = flag('queries', 1000);
 const seed = flag('seed', 7);
 const isOursOnly = process.argv.includes('--ours-only');
+const densePassages = flag('dense-passages', 100_000);
 const work = join('.data', 'bench', `retrieval-${passages}-${seed}`);
 const python = '.data/venv/bench/bin/python';
 mkdirSync(work, { recursive: true });
@@ -52,13 +54,13 @@ interface SideStats {
   qpsAllCores: number;
 }
 
-const runJson = (command: string, args: string[]): SideStats => {
+const runJson = <T = SideStats>(command: string, args: string[]): T => {
   const output = execFileSync(command, args, {
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  return JSON.parse(output.trim().split('\n').pop()!) as SideStats;
+  return JSON.parse(output.trim().split('\n').pop()!) as T;
 };
 const tsTask = [...['--import', 'tsx'], 'bench/retrieval/ts-task.ts'];
 const ours = runJson(process.execPath, [...tsTask, 'build', corpus, join(work, 'bm25.idx')]);
@@ -69,6 +71,15 @@ const oursQuery = runJson(process.execPath, [
   queries,
   join(work, 'ours-hits.jsonl'),
 ]);
+// The dense kernel on random embeddings: a 1-query against a 3-query search (dense-task.ts).
+const dense = runJson<Record<string, unknown>>(process.execPath, [
+  '--import',
+  'tsx',
+  'bench/retrieval/dense-task.ts',
+  '--passages',
+  String(densePassages),
+]);
+
 /** bm25s on the same corpus and queries, and how the two compare. */
 function comparedWithPeer() {
   const peer = runJson(python, [
@@ -120,6 +131,7 @@ const result = {
     peakRssMiB: Math.max(ours.peakRssMiB, oursQuery.peakRssMiB),
     buildPeakRssMiB: ours.peakRssMiB,
   },
+  dense,
   ...(isOursOnly ? {} : comparedWithPeer()),
 };
 const out = join('bench', 'results', `retrieval-${passages}${isOursOnly ? '-ours' : ''}.json`);

@@ -1,0 +1,79 @@
+/**
+ * The dense search kernel's cost for a 1-query and a 3-query call, on seeded random
+ * embeddings (the kernel's cost does not depend on what the vectors mean; the model's
+ * neighbours are tested in retriever/dense/dense.int.test.ts). The reference retriever is
+ * dense (BGE-large, spec section 6), where one scan of the corpus serves the whole call.
+ *   tsx bench/retrieval/dense-task.ts [--passages 100000] [--dimension 384]
+ * Prints one JSON object.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createSeededRandom } from '../../lib/random.ts';
+import { buildDenseIndex, DenseIndex } from '../../retriever/dense/dense-index.ts';
+import type { TextEncoder } from '../../retriever/dense/encoder.ts';
+
+const { values } = parseArgs({
+  options: {
+    passages: { type: 'string', default: '100000' },
+    dimension: { type: 'string', default: '384' },
+  },
+});
+const passages = Number(values.passages);
+const dimension = Number(values.dimension);
+
+function randomEncoder(seed: number): TextEncoder {
+  const random = createSeededRandom(seed);
+  return {
+    dimension,
+    config: {} as TextEncoder['config'],
+    encode: async (texts) =>
+      Float32Array.from({ length: texts.length * dimension }, () => random() - 0.5),
+    close: async () => undefined,
+  };
+}
+
+function median(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[values.length >> 1]!;
+}
+
+/** Median of 10 alternating timings, after 3 warm-up rounds of each shape. */
+function time(index: DenseIndex, queries: Float32Array) {
+  const one = queries.slice(0, dimension);
+  for (let round = 0; round < 3; round += 1) {
+    index.search(one, 3);
+    index.search(queries, 3);
+  }
+  const oneMs: number[] = [];
+  const threeMs: number[] = [];
+  for (let round = 0; round < 10; round += 1) {
+    let started = performance.now();
+    index.search(one, 3);
+    oneMs.push(performance.now() - started);
+    started = performance.now();
+    index.search(queries, 3);
+    threeMs.push(performance.now() - started);
+  }
+  return {
+    oneQueryMs: median(oneMs),
+    threeQueryMs: median(threeMs),
+    ratio: median(threeMs) / median(oneMs),
+  };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'dense-bench-'));
+try {
+  const result: Record<string, unknown> = { passages, dimension };
+  const queries = await randomEncoder(5).encode(['a', 'b', 'c'], 'query');
+  for (const precision of ['float32', 'float16'] as const) {
+    const out = join(dir, `${precision}.idx`);
+    const corpus = Array.from({ length: passages }, (_, i) => ({ id: `d${i}`, contents: '' }));
+    await buildDenseIndex({ passages: corpus, encoder: randomEncoder(11), out, precision });
+    result[precision] = time(DenseIndex.open(out), queries);
+    rmSync(out);
+  }
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
