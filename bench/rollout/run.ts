@@ -68,10 +68,6 @@ interface Driver {
   close(): Promise<void>;
 }
 
-async function localDriver(spec: DriveSpec): Promise<Driver> {
-  return prepareDrive(spec);
-}
-
 async function childDriver(spec: DriveSpec): Promise<Driver> {
   const child = spawn(
     process.execPath,
@@ -129,7 +125,7 @@ async function runScenario(
       const { retrievalLatencyMs } = settings;
       specs.push({ url, retrievalLatencyMs, first, count, isColdPool: options.isColdPool });
     }
-    const open = options.drivers === 1 ? localDriver : childDriver;
+    const open = options.drivers === 1 ? prepareDrive : childDriver;
     drivers.push(...(await Promise.all(specs.map(open))));
     await endpointResidence(servers);
     const serverCpuBefore = await serversCpuMs(servers);
