@@ -9,7 +9,7 @@ import { compareTop10, readHits } from './overlap.ts';
 /**
  * Retrieval benchmark, ours vs bm25s side by side on one seeded corpus and query set:
  *   npx tsx bench/retrieval/run.ts [--passages 1000000] [--queries 1000] [--seed 7] [--ours-only]
- *     [--dense-passages 100000]
+ *     [--dense-passages 100000] [--dense-call-passages 100000]
  * Needs the bench venv: python3 -m venv .data/venv/bench && .data/venv/bench/bin/pip install
  * bm25s 'PyStemmer<3'. `--ours-only` leaves bm25s out (build, QPS and search-call latency of
  * ours alone: the device host has no venv). Writes bench/results/retrieval-<passages>.json.
@@ -25,6 +25,9 @@ const queryCount = flag('queries', 1000);
 const seed = flag('seed', 7);
 const isOursOnly = process.argv.includes('--ours-only');
 const densePassages = flag('dense-passages', 100_000);
+const denseCallPassages = flag('dense-call-passages', 100_000);
+// The real small encoder, when retriever/dense/setup-test-model.sh has built it.
+const denseModel = join('.data', 'models', 'all-minilm-l6-v2');
 const work = join('.data', 'bench', `retrieval-${passages}-${seed}`);
 const python = '.data/venv/bench/bin/python';
 mkdirSync(work, { recursive: true });
@@ -80,6 +83,20 @@ const dense = runJson<Record<string, unknown>>(process.execPath, [
   String(densePassages),
 ]);
 
+// A dense search call end to end: the real encoder on the queries, then the scan.
+const denseCall = existsSync(join(denseModel, 'model.onnx'))
+  ? runJson<Record<string, unknown>>(process.execPath, [
+      '--import',
+      'tsx',
+      'bench/retrieval/dense-call.ts',
+      queries,
+      '--model',
+      denseModel,
+      '--passages',
+      String(denseCallPassages),
+    ])
+  : `skipped: no encoder at ${denseModel} (retriever/dense/setup-test-model.sh builds it)`;
+
 /** bm25s on the same corpus and queries, and how the two compare. */
 function comparedWithPeer() {
   const peer = runJson(python, [
@@ -132,6 +149,7 @@ const result = {
     buildPeakRssMiB: ours.peakRssMiB,
   },
   dense,
+  denseCall,
   ...(isOursOnly ? {} : comparedWithPeer()),
 };
 const out = join('bench', 'results', `retrieval-${passages}${isOursOnly ? '-ours' : ''}.json`);

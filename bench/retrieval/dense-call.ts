@@ -1,0 +1,108 @@
+/**
+ * A dense search call end to end with the real small encoder (all-MiniLM-L6-v2, built by
+ * retriever/dense/setup-test-model.sh): the call's queries encoded in one batch, then one scan
+ * of the index, through the multi-query tool in process and over HTTP (`/retrieve`). 1 query
+ * against 3, the first being the 1, as ts-task.ts measures BM25. The index holds seeded random
+ * embeddings of the model's dimension: the scan costs the same whatever they mean, and
+ * encoding real passages runs at ~28 a second on the 2-core VM (100k would take an hour).
+ *   tsx bench/retrieval/dense-call.ts QUERIES --model DIR [--passages 100000]
+ *     [--precision float16] [--rounds 50]
+ * Prints one JSON object.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { multiQuerySearch } from '../../lib/retrieval/multi-query.ts';
+import { createSeededRandom } from '../../lib/random.ts';
+import type { Retriever } from '../../lib/retrieval/types.ts';
+import { buildDenseIndex } from '../../retriever/dense/dense-index.ts';
+import { createDenseRetriever } from '../../retriever/dense/dense-retriever.ts';
+import { loadEncoder, type TextEncoder } from '../../retriever/dense/encoder.ts';
+import { createHttpRetriever } from '../../retriever/http-retriever.ts';
+import { createRetrievalService } from '../../retriever/service.ts';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    passages: { type: 'string', default: '100000' },
+    model: { type: 'string' },
+    precision: { type: 'string', default: 'float16' },
+    rounds: { type: 'string', default: '50' },
+  },
+});
+const [queriesFile] = positionals;
+if (!queriesFile || !values.model) {
+  throw new Error('usage: dense-call.ts QUERIES --model DIR [--passages N]');
+}
+const passages = Number(values.passages);
+const precision = values.precision as 'float32' | 'float16';
+const rounds = Number(values.rounds);
+
+/** Seeded random passage embeddings of the real encoder's dimension and config. */
+function randomPassages(real: TextEncoder): TextEncoder {
+  const random = createSeededRandom(11);
+  return {
+    dimension: real.dimension,
+    config: real.config,
+    encode: async (texts) =>
+      Float32Array.from({ length: texts.length * real.dimension }, () => random() - 0.5),
+    close: async () => undefined,
+  };
+}
+
+function median(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[values.length >> 1]!;
+}
+
+async function callLatency(retriever: Retriever, questions: string[]) {
+  const one: number[] = [];
+  const three: number[] = [];
+  for (let round = 0; round < rounds + 3; round += 1) {
+    const base = (round * 3) % (questions.length - 3);
+    const batch = questions.slice(base, base + 3);
+    let started = performance.now();
+    await multiQuerySearch(retriever, batch.slice(0, 1), 3);
+    const oneMs = performance.now() - started;
+    started = performance.now();
+    await multiQuerySearch(retriever, batch, 3);
+    const threeMs = performance.now() - started;
+    if (round < 3) continue; // warm-up
+    one.push(oneMs);
+    three.push(threeMs);
+  }
+  return {
+    oneQueryMs: median(one),
+    threeQueryMs: median(three),
+    ratio: median(three) / median(one),
+  };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'dense-call-'));
+try {
+  const indexPath = join(dir, 'dense.idx');
+  const encoder = await loadEncoder(values.model);
+  await encoder.encode(['the encoder reports its dimension after a first run'], 'query');
+  const built = await buildDenseIndex({
+    passages: Array.from({ length: passages }, (_, i) => ({ id: `d${i}`, contents: `p${i}` })),
+    encoder: randomPassages(encoder),
+    out: indexPath,
+    precision,
+  });
+  await encoder.close();
+  const questions = readFileSync(queriesFile, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => (JSON.parse(line) as { question: string }).question);
+  const retriever = await createDenseRetriever({ indexPath, modelDir: values.model });
+  const inProcess = await callLatency(retriever, questions);
+  const app = createRetrievalService({ retriever });
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  const overHttp = await callLatency(createHttpRetriever(url), questions);
+  await app.close();
+  await retriever.close();
+  const result = { ...built, precision, searchCall: { inProcess, overHttp } };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
