@@ -14,13 +14,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { multiQuerySearch } from '../../lib/retrieval/multi-query.ts';
-import { createSeededRandom } from '../../lib/random.ts';
 import type { Retriever } from '../../lib/retrieval/types.ts';
 import { buildDenseIndex } from '../../retriever/dense/dense-index.ts';
 import { createDenseRetriever } from '../../retriever/dense/dense-retriever.ts';
-import { loadEncoder, type TextEncoder } from '../../retriever/dense/encoder.ts';
+import { loadEncoder } from '../../retriever/dense/encoder.ts';
 import { createHttpRetriever } from '../../retriever/http-retriever.ts';
 import { createRetrievalService } from '../../retriever/service.ts';
+import { oneVsThree, randomEmbeddings } from './bench-support.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -39,22 +39,6 @@ const passages = Number(values.passages);
 const precision = values.precision as 'float32' | 'float16';
 const rounds = Number(values.rounds);
 
-/** Seeded random passage embeddings of the real encoder's dimension and config. */
-function randomPassages(real: TextEncoder): TextEncoder {
-  const random = createSeededRandom(11);
-  return {
-    dimension: real.dimension,
-    config: real.config,
-    encode: async (texts) =>
-      Float32Array.from({ length: texts.length * real.dimension }, () => random() - 0.5),
-    close: async () => undefined,
-  };
-}
-
-function median(values: number[]): number {
-  return [...values].sort((a, b) => a - b)[values.length >> 1]!;
-}
-
 async function callLatency(retriever: Retriever, questions: string[]) {
   const one: number[] = [];
   const three: number[] = [];
@@ -71,11 +55,7 @@ async function callLatency(retriever: Retriever, questions: string[]) {
     one.push(oneMs);
     three.push(threeMs);
   }
-  return {
-    oneQueryMs: median(one),
-    threeQueryMs: median(three),
-    ratio: median(three) / median(one),
-  };
+  return oneVsThree(one, three);
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'dense-call-'));
@@ -85,7 +65,7 @@ try {
   await encoder.encode(['the encoder reports its dimension after a first run'], 'query');
   const built = await buildDenseIndex({
     passages: Array.from({ length: passages }, (_, i) => ({ id: `d${i}`, contents: `p${i}` })),
-    encoder: randomPassages(encoder),
+    encoder: randomEmbeddings(encoder.dimension, 11, encoder.config),
     out: indexPath,
     precision,
   });

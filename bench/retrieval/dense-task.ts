@@ -10,9 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createSeededRandom } from '../../lib/random.ts';
 import { buildDenseIndex, DenseIndex } from '../../retriever/dense/dense-index.ts';
-import type { TextEncoder } from '../../retriever/dense/encoder.ts';
+import { oneVsThree, randomEmbeddings } from './bench-support.ts';
 
 const { values } = parseArgs({
   options: {
@@ -22,21 +21,6 @@ const { values } = parseArgs({
 });
 const passages = Number(values.passages);
 const dimension = Number(values.dimension);
-
-function randomEncoder(seed: number): TextEncoder {
-  const random = createSeededRandom(seed);
-  return {
-    dimension,
-    config: {} as TextEncoder['config'],
-    encode: async (texts) =>
-      Float32Array.from({ length: texts.length * dimension }, () => random() - 0.5),
-    close: async () => undefined,
-  };
-}
-
-function median(values: number[]): number {
-  return [...values].sort((a, b) => a - b)[values.length >> 1]!;
-}
 
 /** Median of 10 alternating timings, after 3 warm-up rounds of each shape. */
 function time(index: DenseIndex, queries: Float32Array) {
@@ -55,21 +39,22 @@ function time(index: DenseIndex, queries: Float32Array) {
     index.search(queries, 3);
     threeMs.push(performance.now() - started);
   }
-  return {
-    oneQueryMs: median(oneMs),
-    threeQueryMs: median(threeMs),
-    ratio: median(threeMs) / median(oneMs),
-  };
+  return oneVsThree(oneMs, threeMs);
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'dense-bench-'));
 try {
   const result: Record<string, unknown> = { passages, dimension };
-  const queries = await randomEncoder(5).encode(['a', 'b', 'c'], 'query');
+  const queries = await randomEmbeddings(dimension, 5).encode(['a', 'b', 'c'], 'query');
   for (const precision of ['float32', 'float16'] as const) {
     const out = join(dir, `${precision}.idx`);
     const corpus = Array.from({ length: passages }, (_, i) => ({ id: `d${i}`, contents: '' }));
-    await buildDenseIndex({ passages: corpus, encoder: randomEncoder(11), out, precision });
+    await buildDenseIndex({
+      passages: corpus,
+      encoder: randomEmbeddings(dimension, 11),
+      out,
+      precision,
+    });
     result[precision] = time(DenseIndex.open(out), queries);
     rmSync(out);
   }

@@ -8,6 +8,7 @@ import { createRetrievalService } from '../../retriever/service.ts';
 import { createHttpRetriever } from '../../retriever/http-retriever.ts';
 import { multiQuerySearch } from '../../lib/retrieval/multi-query.ts';
 import type { Retriever } from '../../lib/retrieval/types.ts';
+import { median, oneVsThree } from './bench-support.ts';
 
 /**
  * One measured step of the retrieval benchmark, run in its own process so peak memory is its
@@ -19,11 +20,6 @@ const peakRssMiB = (): number => process.resourceUsage().maxRSS / 1024;
 async function build(corpus: string, index: string): Promise<object> {
   const stats = await buildBm25Index({ passages: readCorpus(corpus), out: index });
   return { ...stats, buildSeconds: stats.seconds, peakRssMiB: peakRssMiB() };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 /**
@@ -47,11 +43,7 @@ async function callLatency(
     await search(batch);
     three.push(performance.now() - t);
   }
-  return {
-    oneQueryMs: median(one),
-    threeQueryMs: median(three),
-    ratio: median(three) / median(one),
-  };
+  return oneVsThree(one, three);
 }
 
 /**
