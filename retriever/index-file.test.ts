@@ -1,8 +1,10 @@
-import { mkdtempSync, truncateSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { useTempDirs } from '../tests/support/temp-dirs.ts';
 import { IndexFile, writeIndexFile } from './index-file.ts';
+
+const tempDir = useTempDirs();
 
 function write(path: string): void {
   writeIndexFile(path, { kind: 'test', meta: {} }, [
@@ -13,7 +15,7 @@ function write(path: string): void {
 
 describe('index files', () => {
   it('open with an empty last section and read it as empty', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'index-file-')), 'x.idx');
+    const path = join(tempDir('index-file-'), 'x.idx');
     write(path);
     const file = IndexFile.open(path);
     expect(Array.from(file.section('values'))).toEqual([1.5, 2.5, 3]);
@@ -22,7 +24,7 @@ describe('index files', () => {
   });
 
   it('still refuse a file cut short inside a section', () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'index-file-')), 'x.idx');
+    const path = join(tempDir('index-file-'), 'x.idx');
     write(path);
     const file = IndexFile.open(path);
     const end = file.header.sections['values']!.offset + 8;

@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { useTempDirs } from '../tests/support/temp-dirs.ts';
 import { planWorkerProcesses, startProcessGroup, SUPERVISED_ENV } from './process-group.ts';
+
+const tempDir = useTempDirs();
 
 describe('planWorkerProcesses', () => {
   it('keeps one process as it was', () => {
@@ -68,7 +70,7 @@ async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void
 
 describe('startProcessGroup', () => {
   it('restarts a child that crashes and stops every child with the signal', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'process-group-'));
+    const dir = tempDir('process-group-');
     const lines: string[] = [];
     const group = startProcessGroup({
       commands: [
@@ -89,7 +91,7 @@ describe('startProcessGroup', () => {
   });
 
   it('restarts nothing once stopped', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'process-group-'));
+    const dir = tempDir('process-group-');
     const group = startProcessGroup({
       commands: [{ name: 'crashy', args: childArgs(dir, 'crashy', true) }],
       restartDelayMs: 100,
@@ -122,7 +124,7 @@ describe('exitWithSupervisor', () => {
   }
 
   it('shuts a worker down once its parent is no longer the supervisor', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'supervisor-'));
+    const dir = tempDir('supervisor-');
     const orphan = startChild(dir, 999_999);
     const supervised = startChild(dir, process.pid);
     try {

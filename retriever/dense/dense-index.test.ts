@@ -1,11 +1,12 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { useTempDirs } from '../../tests/support/temp-dirs.ts';
 import { createSeededRandom } from '../../lib/random.ts';
 import { buildDenseIndex, DenseIndex } from './dense-index.ts';
 import type { TextEncoder } from './encoder.ts';
 import { HALF_TO_FLOAT } from './float16.ts';
+
+const tempDir = useTempDirs();
 
 const DIMENSION = 24;
 
@@ -32,7 +33,7 @@ function randomEncoder(seed: number): TextEncoder {
 }
 
 async function buildIndex(precision: 'float32' | 'float16', docs: number) {
-  const out = join(mkdtempSync(join(tmpdir(), 'dense-')), `${precision}.idx`);
+  const out = join(tempDir('dense-'), `${precision}.idx`);
   const encoder = randomEncoder(11);
   const passages = Array.from({ length: docs }, (_, i) => ({ id: `d${i}`, contents: `p${i}` }));
   await buildDenseIndex({ passages, encoder, out, precision });
