@@ -16,6 +16,35 @@ export function oneVsThree(oneMs: number[], threeMs: number[]) {
 }
 
 /**
+ * Median latency of one search call with 1 query against one with 3 (the mq claim), over
+ * batches of 3 consecutive questions, the 1 query being the first of the 3. The first
+ * `warmupRounds` batches run but are not timed.
+ */
+export async function callLatency(
+  search: (queries: string[]) => Promise<unknown> | unknown,
+  questions: string[],
+  rounds: number,
+  warmupRounds = 0,
+) {
+  const one: number[] = [];
+  const three: number[] = [];
+  for (let round = 0; round < warmupRounds + rounds; round += 1) {
+    const base = (round * 3) % (questions.length - 3);
+    const batch = questions.slice(base, base + 3);
+    let started = performance.now();
+    await search(batch.slice(0, 1));
+    const oneMs = performance.now() - started;
+    started = performance.now();
+    await search(batch);
+    const threeMs = performance.now() - started;
+    if (round < warmupRounds) continue;
+    one.push(oneMs);
+    three.push(threeMs);
+  }
+  return oneVsThree(one, three);
+}
+
+/**
  * Seeded random embeddings in place of a model, where only a search's cost is measured: the
  * scan costs the same whatever the vectors mean.
  */

@@ -20,7 +20,7 @@ import { createDenseRetriever } from '../../retriever/dense/dense-retriever.ts';
 import { loadEncoder } from '../../retriever/dense/encoder.ts';
 import { createHttpRetriever } from '../../retriever/http-retriever.ts';
 import { createRetrievalService } from '../../retriever/service.ts';
-import { oneVsThree, randomEmbeddings } from './bench-support.ts';
+import { callLatency, randomEmbeddings } from './bench-support.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -39,24 +39,9 @@ const passages = Number(values.passages);
 const precision = values.precision as 'float32' | 'float16';
 const rounds = Number(values.rounds);
 
-async function callLatency(retriever: Retriever, questions: string[]) {
-  const one: number[] = [];
-  const three: number[] = [];
-  for (let round = 0; round < rounds + 3; round += 1) {
-    const base = (round * 3) % (questions.length - 3);
-    const batch = questions.slice(base, base + 3);
-    let started = performance.now();
-    await multiQuerySearch(retriever, batch.slice(0, 1), 3);
-    const oneMs = performance.now() - started;
-    started = performance.now();
-    await multiQuerySearch(retriever, batch, 3);
-    const threeMs = performance.now() - started;
-    if (round < 3) continue; // warm-up
-    one.push(oneMs);
-    three.push(threeMs);
-  }
-  return oneVsThree(one, three);
-}
+/** A multi-query search call on `target`, top 3, as a search would make it. */
+const call = (target: Retriever) => (batch: string[]) => multiQuerySearch(target, batch, 3);
+const WARMUP_ROUNDS = 3;
 
 const dir = mkdtempSync(join(tmpdir(), 'dense-call-'));
 try {
@@ -75,10 +60,15 @@ try {
     .split('\n')
     .map((line) => (JSON.parse(line) as { question: string }).question);
   const retriever = await createDenseRetriever({ indexPath, modelDir: values.model });
-  const inProcess = await callLatency(retriever, questions);
+  const inProcess = await callLatency(call(retriever), questions, rounds, WARMUP_ROUNDS);
   const app = createRetrievalService({ retriever });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
-  const overHttp = await callLatency(createHttpRetriever(url), questions);
+  const overHttp = await callLatency(
+    call(createHttpRetriever(url)),
+    questions,
+    rounds,
+    WARMUP_ROUNDS,
+  );
   await app.close();
   await retriever.close();
   const result = { ...built, precision, searchCall: { inProcess, overHttp } };

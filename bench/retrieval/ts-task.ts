@@ -8,7 +8,7 @@ import { createRetrievalService } from '../../retriever/service.ts';
 import { createHttpRetriever } from '../../retriever/http-retriever.ts';
 import { multiQuerySearch } from '../../lib/retrieval/multi-query.ts';
 import type { Retriever } from '../../lib/retrieval/types.ts';
-import { median, oneVsThree } from './bench-support.ts';
+import { callLatency, median } from './bench-support.ts';
 
 /**
  * One measured step of the retrieval benchmark, run in its own process so peak memory is its
@@ -20,30 +20,6 @@ const peakRssMiB = (): number => process.resourceUsage().maxRSS / 1024;
 async function build(corpus: string, index: string): Promise<object> {
   const stats = await buildBm25Index({ passages: readCorpus(corpus), out: index });
   return { ...stats, buildSeconds: stats.seconds, peakRssMiB: peakRssMiB() };
-}
-
-/**
- * Median latency of one search call with 1 query vs with 3 queries (the mq claim); the 1 query
- * is the first of the 3. `search` defaults to a multi-query search call on `retriever`.
- */
-async function callLatency(
-  search: (queries: string[]) => Promise<unknown> | unknown,
-  questions: string[],
-  rounds: number,
-) {
-  const one: number[] = [];
-  const three: number[] = [];
-  for (let r = 0; r < rounds; r += 1) {
-    const base = (r * 3) % (questions.length - 3);
-    const batch = questions.slice(base, base + 3);
-    let t = performance.now();
-    await search(batch.slice(0, 1));
-    one.push(performance.now() - t);
-    t = performance.now();
-    await search(batch);
-    three.push(performance.now() - t);
-  }
-  return oneVsThree(one, three);
 }
 
 /**

@@ -3,14 +3,14 @@
  * latency, so the bench's driver does not share an event loop with the server.
  * Args: --latency-ms N --searches N --queries N. Prints {"url": ...} once listening.
  * `GET /bench/residence` returns, and forgets, each generation request's time inside the
- * server (from Fastify's onRequest to the response written), keyed by the question's number
- * and turn, so the bench can tell the driver's time from the endpoint's.
+ * server (from Fastify's onRequest to the response written), keyed by the question's number,
+ * so the bench can tell the driver's time from the endpoint's.
  */
 import { parseArgs } from 'node:util';
 import { ScriptedBackend } from '../../lib/llm/scripted-backend.ts';
 import { FaultInjector } from '../../serving/faults.ts';
 import { createOpenAiServer } from '../../serving/openai-server.ts';
-import { countObservations, scriptedPolicy } from './scripted-policy.ts';
+import { scriptedPolicy } from './scripted-policy.ts';
 
 const { values } = parseArgs({
   options: {
@@ -28,13 +28,13 @@ const { app } = createOpenAiServer({
   modelName: 'bench-policy',
   faults: new FaultInjector({ latencyMs: Number(values['latency-ms']) }),
 });
-const residence: Array<[question: number, turn: number, ms: number]> = [];
+const residence: Array<[question: number, ms: number]> = [];
 app.addHook('onResponse', async (request, reply) => {
   const prompt = (request.body as { prompt?: unknown } | undefined)?.prompt;
   if (typeof prompt !== 'string') return;
   const question = /play number (\d+)/.exec(prompt)?.[1];
   if (question !== undefined) {
-    residence.push([Number(question), countObservations(prompt), reply.elapsedTime]);
+    residence.push([Number(question), reply.elapsedTime]);
   }
 });
 app.get('/bench/residence', async () => residence.splice(0));

@@ -163,8 +163,8 @@ async function endpointResidence(servers: Array<{ url: string }>): Promise<Map<n
   const total = new Map<number, number>();
   for (const { url } of servers) {
     const response = await fetch(`${url.replace(/\/v1$/, '')}/bench/residence`);
-    const rows = (await response.json()) as Array<[number, number, number]>;
-    for (const [question, , ms] of rows) total.set(question, (total.get(question) ?? 0) + ms);
+    const rows = (await response.json()) as Array<[number, number]>;
+    for (const [question, ms] of rows) total.set(question, (total.get(question) ?? 0) + ms);
   }
   return total;
 }

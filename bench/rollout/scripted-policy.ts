@@ -16,7 +16,7 @@ const OBSERVATION_OPENING = '\n<information>\n';
  * observation blocks sit on lines of their own. An indexOf walk rather than `split`: the
  * fake server shares the bench's CPU, so its per-request work must stay small.
  */
-export function countObservations(context: string): number {
+function countObservations(context: string): number {
   let count = 0;
   for (let at = context.indexOf(OBSERVATION_OPENING); at >= 0; count += 1) {
     at = context.indexOf(OBSERVATION_OPENING, at + OBSERVATION_OPENING.length);
