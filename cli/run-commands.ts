@@ -326,13 +326,8 @@ async function superviseWorkerProcesses(
   const identity = (options.identity as string | undefined) ?? defaultWorkerIdentity();
   const entry = [...process.execArgv, process.argv[1] as string, 'worker'];
   const commands = plan.map((child, index) => {
-    const args = [
-      ...entry,
-      '--queues',
-      child.queues.join(','),
-      '--identity',
-      `${identity}-p${index}`,
-    ];
+    const name = `${identity}-p${index}`;
+    const args = [...entry, '--queues', child.queues.join(','), '--identity', name];
     if (child.cpuConcurrency) args.push('--cpu-concurrency', String(child.cpuConcurrency));
     if (child.queues.includes('gpu')) {
       args.push('--gpu-count', String(options.gpuCount));
@@ -340,7 +335,7 @@ async function superviseWorkerProcesses(
     }
     if (options.mlflow === false) args.push('--no-mlflow');
     if (options.queuePrefix) args.push('--queue-prefix', String(options.queuePrefix));
-    return { name: `${identity}-p${index}`, args };
+    return { name, args };
   });
   const group = startProcessGroup({ commands });
   const stop = (signal: NodeJS.Signals) => void group.stop(signal);

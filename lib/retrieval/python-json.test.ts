@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createSeededRandom } from '../random.ts';
 import { renderPythonJson, renderPythonJsonString, renderPythonNumber } from './python-json.ts';
 
 /** Python's ASCII string encoder, one code unit at a time: the oracle for the native path. */
@@ -24,11 +25,7 @@ function pythonAsciiString(text: string): string {
 
 /** Seeded random strings mixing ASCII, quotes, controls, DEL, Latin-1, BMP and surrogates. */
 function randomStrings(count: number, seed: number): string[] {
-  let state = seed;
-  const next = (): number => {
-    state = (state * 1103515245 + 12345) % 2147483648;
-    return state / 2147483648;
-  };
+  const next = createSeededRandom(seed);
   const pools = [
     () => 0x20 + Math.floor(next() * 95),
     () =>
