@@ -23,20 +23,20 @@ const passages = Number(values.passages);
 const dimension = Number(values.dimension);
 
 /** Median of 10 alternating timings, after 3 warm-up rounds of each shape. */
-function time(index: DenseIndex, queries: Float32Array) {
+async function time(index: DenseIndex, queries: Float32Array) {
   const one = queries.slice(0, dimension);
   for (let round = 0; round < 3; round += 1) {
-    index.search(one, 3);
-    index.search(queries, 3);
+    await index.search(one, 3);
+    await index.search(queries, 3);
   }
   const oneMs: number[] = [];
   const threeMs: number[] = [];
   for (let round = 0; round < 10; round += 1) {
     let started = performance.now();
-    index.search(one, 3);
+    await index.search(one, 3);
     oneMs.push(performance.now() - started);
     started = performance.now();
-    index.search(queries, 3);
+    await index.search(queries, 3);
     threeMs.push(performance.now() - started);
   }
   return oneVsThree(oneMs, threeMs);
@@ -55,7 +55,9 @@ try {
       out,
       precision,
     });
-    result[precision] = time(DenseIndex.open(out), queries);
+    const index = DenseIndex.open(out);
+    result[precision] = await time(index, queries);
+    await index.close();
     rmSync(out);
   }
   process.stdout.write(`${JSON.stringify(result)}\n`);

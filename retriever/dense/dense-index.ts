@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as ort from 'onnxruntime-node';
 import { ArtifactIntegrityError, DataError } from '../../lib/errors.ts';
 import type { Passage } from '../../lib/retrieval/types.ts';
 import type { RankedDocs } from '../bm25-searcher.ts';
@@ -10,7 +12,7 @@ import { IndexFile, writeIndexFile } from '../index-file.ts';
 import { TempByteWriter } from '../temp-byte-writer.ts';
 import { TopK } from '../top-k.ts';
 import type { TextEncoder } from './encoder.ts';
-import { HALF_TO_FLOAT, toHalf } from './float16.ts';
+import { toHalf } from './float16.ts';
 
 export const DENSE_INDEX_KIND = 'dense';
 
@@ -92,12 +94,25 @@ export async function buildDenseIndex(
   }
 }
 
-/** Exact (brute-force) inner-product search over float32 or float16 embeddings. */
+/**
+ * Rows per onnxruntime run. A float16 block is widened to float32 inside the graph; at 16k rows
+ * x 384 that stays in cache, and 100k rows measured 13 ms in blocks against 23 ms in one run.
+ * Between runs the event loop gets a turn (onnxruntime-node runs on the calling thread).
+ */
+const ROWS_PER_RUN = 16_384;
+
+/**
+ * Exact (brute-force) inner-product search over float32 or float16 embeddings. The scan is a
+ * matrix product in onnxruntime (MLAS, all cores): one pass over the embeddings serves every
+ * query of a batch, so a 3-query search call (the mq tool's) reads each row once.
+ */
 export class DenseIndex {
   readonly numDocs: number;
   readonly dimension: number;
+  readonly precision: 'float32' | 'float16';
   readonly docs: DocStore;
   private readonly embeddings: Float32Array | Uint16Array;
+  private scanSession?: Promise<ort.InferenceSession>;
 
   constructor(readonly file: IndexFile) {
     if (file.header.kind !== DENSE_INDEX_KIND)
@@ -106,6 +121,7 @@ export class DenseIndex {
     this.numDocs = meta.numDocs;
     this.dimension = meta.dimension;
     this.embeddings = file.section('embeddings') as Float32Array | Uint16Array;
+    this.precision = this.embeddings instanceof Uint16Array ? 'float16' : 'float32';
     this.docs = new DocStore(file);
   }
 
@@ -114,56 +130,50 @@ export class DenseIndex {
   }
 
   /**
-   * Top-k documents per query vector; the corpus is scanned once for the whole batch, and
-   * queries go through each row three at a time, so a 3-query search call (the mq tool's)
-   * loads every embedding once rather than three times. Each score is summed in the same
-   * order as a one-query search, so the scores do not depend on the batch.
+   * Top-k documents per query vector (row-major `count x dimension`). Scores are float32 sums
+   * from MLAS, whose kernel for one query differs from its kernel for several: a query's
+   * scores can differ in the last bit with the batch it is in, and only exact ties would rank
+   * differently. Equal scores rank the lower document first.
    */
-  search(queries: Float32Array, k: number): RankedDocs[] {
+  async search(queries: Float32Array, k: number): Promise<RankedDocs[]> {
     const dim = this.dimension;
     const count = queries.length / dim;
-    const heaps = Array.from(
-      { length: count },
-      () => new TopK(Math.max(1, Math.min(k, this.numDocs))),
-    );
-    const push = (query: number, score: number, doc: number): void => {
-      const heap = heaps[query]!;
-      if (score >= heap.threshold) heap.push(score, doc);
-    };
-    const row = new Float32Array(dim);
-    const half = this.embeddings instanceof Uint16Array ? this.embeddings : undefined;
-    const full = half ? undefined : (this.embeddings as Float32Array);
-    for (let doc = 0; doc < this.numDocs; doc += 1) {
-      const base = doc * dim;
-      // float16 rows are widened into `row`; a float32 row is read through a view from index
-      // 0, which measured faster here than offset indexing into the whole matrix.
-      if (half) for (let d = 0; d < dim; d += 1) row[d] = HALF_TO_FLOAT[half[base + d]!]!;
-      const vector = full ? full.subarray(base, base + dim) : row;
-      let q = 0;
-      for (; q + 3 <= count; q += 3) {
-        const a = q * dim;
-        const b = a + dim;
-        const c = b + dim;
-        let scoreA = 0;
-        let scoreB = 0;
-        let scoreC = 0;
-        for (let d = 0; d < dim; d += 1) {
-          const value = vector[d]!;
-          scoreA += queries[a + d]! * value;
-          scoreB += queries[b + d]! * value;
-          scoreC += queries[c + d]! * value;
-        }
-        push(q, scoreA, doc);
-        push(q + 1, scoreB, doc);
-        push(q + 2, scoreC, doc);
-      }
-      for (; q < count; q += 1) {
-        const a = q * dim;
-        let score = 0;
-        for (let d = 0; d < dim; d += 1) score += queries[a + d]! * vector[d]!;
-        push(q, score, doc);
-      }
+    if (count === 0) return [];
+    const keep = Math.max(1, Math.min(k, this.numDocs));
+    const heaps = Array.from({ length: count }, () => new TopK(keep));
+    const columns = new Float32Array(queries.length);
+    for (let q = 0; q < count; q += 1)
+      for (let d = 0; d < dim; d += 1) columns[d * count + q] = queries[q * dim + d]!;
+    const feeds = { queries: new ort.Tensor('float32', columns, [dim, count]) };
+    const session = await this.session();
+    for (let first = 0; first < this.numDocs; first += ROWS_PER_RUN) {
+      const rows = Math.min(ROWS_PER_RUN, this.numDocs - first);
+      const block = this.embeddings.subarray(first * dim, (first + rows) * dim);
+      const found = await session.run({
+        ...feeds,
+        embeddings: new ort.Tensor(this.precision, block, [rows, dim]),
+        k: new ort.Tensor('int64', BigInt64Array.of(BigInt(Math.min(keep, rows))), [1]),
+      });
+      const scores = found.scores!.data as Float32Array;
+      const docs = found.rows_found!.data as BigInt64Array;
+      // [k, batch]: entry i * count + q is query q's i-th best row of this block.
+      for (let i = 0; i < scores.length; i += 1)
+        heaps[i % count]!.push(scores[i]!, first + Number(docs[i]!));
     }
     return heaps.map((heap) => heap.drain());
+  }
+
+  async close(): Promise<void> {
+    const session = await this.scanSession;
+    this.scanSession = undefined;
+    await session?.release();
+    await this.file.close();
+  }
+
+  private session(): Promise<ort.InferenceSession> {
+    this.scanSession ??= ort.InferenceSession.create(
+      fileURLToPath(new URL(`./scan-${this.precision}.onnx`, import.meta.url)),
+    );
+    return this.scanSession;
   }
 }

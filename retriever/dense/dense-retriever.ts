@@ -30,11 +30,12 @@ export async function createDenseRetriever(
       if (queries.length === 0) return [];
       const vectors = await encoder.encode(queries, 'query');
       signal?.throwIfAborted();
-      return index.search(vectors, topK).map((ranked) => toScoredPassages(index, ranked));
+      const ranked = await index.search(vectors, topK);
+      return ranked.map((docs) => toScoredPassages(index, docs));
     },
     async close() {
       await encoder.close();
-      await index.file.close();
+      await index.close();
     },
   };
 }

@@ -55,7 +55,12 @@ export async function loadEncoder(
   const modelPath = join(modelDir, 'model.onnx');
   if (!existsSync(modelPath))
     throw new ConfigError(`encoder model directory: missing ${modelPath}`);
-  const session = await ort.InferenceSession.create(modelPath);
+  // Idle intra-op threads of this session would spin while the scan that follows each query
+  // batch runs on its own pool: measured, a 1-query dense call took 26 ms with spinning and
+  // 21 ms without (100k x 384 float16, 2 cores).
+  const session = await ort.InferenceSession.create(modelPath, {
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
+  });
   const inputNames = new Set(session.inputNames);
   let dimension = 0;
 
@@ -77,8 +82,8 @@ export async function loadEncoder(
     };
     if (inputNames.has('token_type_ids'))
       feeds.token_type_ids = new ort.Tensor('int64', new BigInt64Array(ids.length), dims);
-    const output =
-      (await session.run(feeds)).last_hidden_state ?? Object.values(await session.run(feeds))[0]!;
+    const outputs = await session.run(feeds);
+    const output = outputs.last_hidden_state ?? Object.values(outputs)[0]!;
     const hidden = output.data as Float32Array;
     dimension = output.dims[2] as number;
     return pool(hidden, mask, rows.length, width, dimension, config);
