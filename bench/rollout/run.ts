@@ -6,7 +6,7 @@
  * README.md. Repeats alternate the 1-query and 3-query scenarios so drifting machine load hits
  * both alike.
  *   tsx bench/rollout/run.ts [--rollouts 1000] [--repeats 1] [--llm-latency-ms 1500]
- *     [--retrieval-latency-ms 300] [--searches 3] [--cold-pool] [--drivers 1] [--servers 1]
+ *     [--llm-latency-jitter 0] [--retrieval-latency-ms 300] [--searches 3] [--cold-pool] [--drivers 1] [--servers 1]
  *     [--server-cpu-prof DIR]
  * `--drivers N` splits the rollouts over N driver processes started together, as a stage
  * sharded over N worker processes runs them; the figures are over all of them. `--servers M`
@@ -49,6 +49,8 @@ async function startServer(
   args.push(
     '--latency-ms',
     String(settings.llmLatencyMs),
+    '--latency-jitter',
+    String(settings.llmLatencyJitter),
     '--searches',
     String(settings.searches),
     '--queries',
@@ -214,6 +216,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     options: {
       rollouts: { type: 'string', default: '1000' },
       'llm-latency-ms': { type: 'string', default: '1500' },
+      'llm-latency-jitter': { type: 'string', default: '0' },
       'retrieval-latency-ms': { type: 'string', default: '300' },
       searches: { type: 'string', default: '3' },
       repeats: { type: 'string', default: '1' },
@@ -230,10 +233,15 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     }
     return value;
   };
+  const jitter = Number(values['llm-latency-jitter']);
+  if (!(jitter >= 0 && jitter < 1)) {
+    throw new Error(`--llm-latency-jitter: expected a fraction in [0, 1), got ${jitter}`);
+  }
   const report = await runRolloutBench(
     {
       rollouts: Number(values.rollouts),
       llmLatencyMs: Number(values['llm-latency-ms']),
+      llmLatencyJitter: jitter,
       retrievalLatencyMs: Number(values['retrieval-latency-ms']),
       searches: Number(values.searches),
     },

@@ -4,10 +4,10 @@
  * over the whole run's wall time (the issue's figure) and per rollout and per turn.
  */
 import type { Trajectory } from '../../lib/agent/trajectory.ts';
+import { injectedLlmMs, type LlmLatencySettings } from './injected-latency.ts';
 
-export interface BenchSettings {
+export interface BenchSettings extends LlmLatencySettings {
   rollouts: number;
-  llmLatencyMs: number;
   retrievalLatencyMs: number;
   searches: number;
 }
@@ -66,8 +66,14 @@ function distribution(values: number[]): { mean: number; p50: number; p99: numbe
 export function summarizeScenario(run: ScenarioMeasurement) {
   const { settings, trajectories, spans, wallMs } = run;
   const turns = settings.searches + 1;
-  const injectedMs =
-    turns * settings.llmLatencyMs + settings.searches * settings.retrievalLatencyMs;
+  // Each rollout's own injected latency; with jitter the slowest of them is the critical path.
+  const injectedFor = (question: number): number =>
+    Array.from({ length: turns }, (_, turn) => injectedLlmMs(settings, question, turn)).reduce(
+      (sum, ms) => sum + ms,
+      settings.searches * settings.retrievalLatencyMs,
+    );
+  const spanInjectedMs = spans.map((span) => injectedFor(span.question));
+  const injectedMs = Math.max(...spanInjectedMs);
   const allTurns = trajectories.flatMap((row) => row.turns);
   const searchTurns = allTurns.filter((turn) => turn.action === 'search');
   const lastEndMs = Math.max(...spans.map((span) => span.endMs));
@@ -91,7 +97,7 @@ export function summarizeScenario(run: ScenarioMeasurement) {
     turnsPerRollout: mean(trajectories.map((row) => row.turns.length)),
     retrievalsPerRollout: mean(trajectories.map((row) => row.retrievalCount)),
     wallMs: round(wallMs),
-    injectedCriticalPathMs: injectedMs,
+    injectedCriticalPathMs: round(injectedMs),
     overheadMs: round(wallMs - injectedMs),
     overheadFraction: round((wallMs - injectedMs) / wallMs, 4),
     /**
@@ -106,11 +112,20 @@ export function summarizeScenario(run: ScenarioMeasurement) {
       spans.map((span, index) => span.endMs - span.startMs - (endpointMs[index] as number)),
     ),
     /** Each rollout's own duration beyond the injected latency. */
-    rolloutOverheadMs: distribution(spans.map((span) => span.endMs - span.startMs - injectedMs)),
+    rolloutOverheadMs: distribution(
+      spans.map((span, index) => span.endMs - span.startMs - (spanInjectedMs[index] as number)),
+    ),
     /** Of the wall overhead: the last rollout's start and the final checkpoint save. */
     lastRolloutStartMs: round(Math.max(...spans.map((span) => span.startMs))),
     finalSaveMs: round(wallMs - lastEndMs),
-    llmOverheadPerTurnMs: distribution(allTurns.map((turn) => turn.llmMs - settings.llmLatencyMs)),
+    llmOverheadPerTurnMs: distribution(
+      trajectories.flatMap((row) =>
+        row.turns.map(
+          (turn, index) =>
+            turn.llmMs - injectedLlmMs(settings, Number(row.questionId.slice(1)), index),
+        ),
+      ),
+    ),
     retrievalOverheadPerSearchMs: distribution(
       searchTurns.map((turn) => turn.retrievalMs - settings.retrievalLatencyMs),
     ),
