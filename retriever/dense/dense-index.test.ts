@@ -116,4 +116,15 @@ describe('DenseIndex.search', () => {
       await index.close();
     }
   });
+
+  it('names the dimension when query vectors do not fit the index', async () => {
+    const index = await buildIndex('float32', 50);
+    try {
+      await expect(index.search(new Float32Array(DIMENSION + 5), 3)).rejects.toThrow(
+        /29 values are not rows of this index's dimension 24/,
+      );
+    } finally {
+      await index.close();
+    }
+  });
 });

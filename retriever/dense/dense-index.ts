@@ -137,6 +137,12 @@ export class DenseIndex {
    */
   async search(queries: Float32Array, k: number): Promise<RankedDocs[]> {
     const dim = this.dimension;
+    if (queries.length % dim !== 0) {
+      throw new DataError(
+        `${this.file.path}: query vectors of ${queries.length} values are not rows of this ` +
+          `index's dimension ${dim} (was the index built with another encoder?)`,
+      );
+    }
     const count = queries.length / dim;
     if (count === 0) return [];
     const keep = Math.max(1, Math.min(k, this.numDocs));

@@ -56,8 +56,8 @@ export async function loadEncoder(
   if (!existsSync(modelPath))
     throw new ConfigError(`encoder model directory: missing ${modelPath}`);
   // Idle intra-op threads of this session would spin while the scan that follows each query
-  // batch runs on its own pool: measured, a 1-query dense call took 26 ms with spinning and
-  // 21 ms without (100k x 384 float16, 2 cores).
+  // batch runs on its own pool: measured, a 1-query dense call took 24-26 ms with spinning
+  // and 21 ms without (100k x 384 float16, 2 cores).
   const session = await ort.InferenceSession.create(modelPath, {
     extra: { session: { intra_op: { allow_spinning: '0' } } },
   });
