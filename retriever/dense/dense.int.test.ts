@@ -53,6 +53,24 @@ describe('dense retrieval with all-MiniLM-L6-v2 (ONNX, local)', () => {
     await encoder.close();
   });
 
+  it('returns a batch in input order, whatever the lengths', async () => {
+    // Batches of 2 sorted by length: this call runs as [short, medium] then [long].
+    const encoder = await loadEncoder(MODEL, { batchSize: 2 });
+    const texts = [
+      'A much longer sentence about the history of bread making in medieval European towns.',
+      'Bread.',
+      'A man is eating food.',
+    ];
+    const batch = await encoder.encode(texts, 'query');
+    const d = encoder.dimension;
+    for (const [index, text] of texts.entries()) {
+      const alone = await encoder.encode([text], 'query');
+      const row = batch.subarray(index * d, (index + 1) * d);
+      alone.forEach((value, i) => expect(row[i]).toBeCloseTo(value, 4));
+    }
+    await encoder.close();
+  });
+
   describe.each(['float32', 'float16'] as const)('%s index', (precision) => {
     let retriever: DenseRetriever;
     beforeAll(async () => {
