@@ -270,8 +270,8 @@ function registerRetriever(program: Command): void {
     .option('--top-k <k>', 'topk when a request sends none', toNumber, 3)
     .option('--max-queries <n>', 'largest batch', toNumber, 512)
     .option('--max-query-chars <n>', 'longest query', toNumber, 4096)
-    .option('--max-concurrent <n>', 'batches searched at once', toNumber, 4)
-    .option('--max-queued <n>', 'batches waiting before 429', toNumber, 256)
+    .option('--max-concurrent <n>', 'requests searched at once', toNumber, 64)
+    .option('--max-queued <n>', 'requests waiting before 429', toNumber, 256)
     .option('--rate-limit <n>', 'global requests per second before 429', toNumber)
     .addOption(
       new Option('--mode <mode>', 'bm25, dense (dense.idx) or hybrid (both, fused)')

@@ -22,8 +22,13 @@ export const ServiceLimitsSchema = z
       .positive()
       .default(4 * 1024 * 1024)
       .describe('request body cap'),
-    maxConcurrent: z.number().int().positive().default(4).describe('batches searched at once'),
-    maxQueued: z.number().int().min(0).default(256).describe('batches waiting; beyond: 429'),
+    maxConcurrent: z
+      .number()
+      .int()
+      .positive()
+      .default(64)
+      .describe('requests searched at once (dense merges them into one batch; keep it high)'),
+    maxQueued: z.number().int().min(0).default(256).describe('requests waiting; beyond: 429'),
     rateLimitPerSecond: z.number().positive().optional().describe('global requests/s; beyond: 429'),
   })
   .strict();

@@ -7,7 +7,8 @@
  * encoding real passages runs at ~28 a second on the 2-core VM (100k would take an hour).
  *   tsx bench/retrieval/dense-call.ts QUERIES --model DIR [--passages 100000]
  *     [--precision float16] [--rounds 50]
- * Prints one JSON object.
+ * Then service throughput under concurrent calls, with and without merging them (see
+ * `serviceThroughput`). Prints one JSON object.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +21,7 @@ import { createDenseRetriever } from '../../retriever/dense/dense-retriever.ts';
 import { loadEncoder } from '../../retriever/dense/encoder.ts';
 import { createHttpRetriever } from '../../retriever/http-retriever.ts';
 import { createRetrievalService } from '../../retriever/service.ts';
-import { callLatency, randomEmbeddings } from './bench-support.ts';
+import { callLatency, median, randomEmbeddings } from './bench-support.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -42,6 +43,46 @@ const rounds = Number(values.rounds);
 /** A multi-query search call on `target`, top 3, as a search would make it. */
 const call = (target: Retriever) => (batch: string[]) => multiQuerySearch(target, batch, 3);
 const WARMUP_ROUNDS = 3;
+
+const CLIENTS = 32;
+const CALLS_PER_CLIENT = 8;
+
+/**
+ * Rollouts call search concurrently: CLIENTS callers each make CALLS_PER_CLIENT 3-query calls
+ * over HTTP, back to back. Calls per second and median call latency, with concurrent calls
+ * merged into batches of up to `maxBatchQueries` queries (1: each call alone).
+ */
+async function serviceThroughput(indexPath: string, maxBatchQueries: number, questions: string[]) {
+  const retriever = await createDenseRetriever({
+    indexPath,
+    modelDir: values.model!,
+    maxBatchQueries,
+  });
+  const app = createRetrievalService({ retriever });
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  const search = call(createHttpRetriever(url));
+  await search(questions.slice(0, 3));
+  const latencies: number[] = [];
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async (_, client) => {
+      for (let round = 0; round < CALLS_PER_CLIENT; round += 1) {
+        const base = ((client * CALLS_PER_CLIENT + round) * 3) % (questions.length - 3);
+        const callStarted = performance.now();
+        await search(questions.slice(base, base + 3));
+        latencies.push(performance.now() - callStarted);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  await app.close();
+  await retriever.close();
+  return {
+    maxBatchQueries,
+    callsPerSecond: (CLIENTS * CALLS_PER_CLIENT) / seconds,
+    medianCallMs: median(latencies),
+  };
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'dense-call-'));
 try {
@@ -71,7 +112,13 @@ try {
   );
   await app.close();
   await retriever.close();
-  const result = { ...built, precision, searchCall: { inProcess, overHttp } };
+  const concurrentCalls: Record<string, unknown> = {};
+  for (const maxBatchQueries of [1, 64, 1, 64]) {
+    const figures = await serviceThroughput(indexPath, maxBatchQueries, questions);
+    const key = maxBatchQueries === 1 ? 'eachCallAlone' : 'merged';
+    concurrentCalls[key] = [...((concurrentCalls[key] as object[]) ?? []), figures];
+  }
+  const result = { ...built, precision, searchCall: { inProcess, overHttp }, concurrentCalls };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -177,8 +177,11 @@ export class DenseIndex {
   }
 
   private session(): Promise<ort.InferenceSession> {
+    // No spinning between runs: idle threads spinning after a scan would take the cores from
+    // the query encoder of the next batch (encoder.ts turns it off for the same reason).
     this.scanSession ??= ort.InferenceSession.create(
       fileURLToPath(new URL(`./scan-${this.precision}.onnx`, import.meta.url)),
+      { extra: { session: { intra_op: { allow_spinning: '0' } } } },
     );
     return this.scanSession;
   }
