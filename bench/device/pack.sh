@@ -9,7 +9,10 @@ grep -qx '/.device-pack/' .git/info/exclude || echo '/.device-pack/' >>.git/info
 rm -rf "$pack" && mkdir -p "$pack"
 xz -T0 -6 -c "$(readlink -f "$(command -v node)")" >"$pack/node.xz"
 mapfile -t packages < <(node --import tsx bench/device/packages.ts)
-tar -cJf "$pack/node_modules.tar.xz" "${packages[@]/#/node_modules/}"
+# onnxruntime-node ships native builds for every platform (290 MB); the host is Linux x64.
+ort=node_modules/onnxruntime-node/bin/napi-v6
+tar -cJf "$pack/node_modules.tar.xz" --exclude="$ort/darwin" --exclude="$ort/win32" \
+  --exclude="$ort/linux/arm64" "${packages[@]/#/node_modules/}"
 shared=$(node --import tsx -e "import('./lib/shared-data.ts').then((m) => console.log(m.sharedDataPath('')))")
 tar -cJf "$pack/shared-data.tar.xz" -C "$shared/.." data/corpus data/qa-samples
 du -sh "$pack"/*
