@@ -8,7 +8,9 @@ pack=.device-pack
 grep -qx '/.device-pack/' .git/info/exclude || echo '/.device-pack/' >>.git/info/exclude
 rm -rf "$pack" && mkdir -p "$pack"
 xz -T0 -6 -c "$(readlink -f "$(command -v node)")" >"$pack/node.xz"
-mapfile -t packages < <(node --import tsx bench/device/packages.ts)
+# Not `< <(...)`: a failure there would go unnoticed and pack nothing.
+listed=$(node --import tsx bench/device/packages.ts)
+mapfile -t packages <<<"$listed"
 # onnxruntime-node ships native builds for every platform (290 MB); the host is Linux x64.
 ort=node_modules/onnxruntime-node/bin/napi-v6
 tar -cJf "$pack/node_modules.tar.xz" --exclude="$ort/darwin" --exclude="$ort/win32" \

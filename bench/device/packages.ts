@@ -25,6 +25,8 @@ const { metafile } = await build({
   metafile: true,
   write: false,
   outdir: 'unused',
+  // Native addons (onnxruntime-node's binding) are loaded at run time, not bundled.
+  loader: { '.node': 'empty' },
   logLevel: 'error',
 });
 const packages = new Set<string>();
