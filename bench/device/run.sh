@@ -4,7 +4,8 @@
 # with the driver split over several processes. Needs .device-pack/ (bench/device/pack.sh).
 #   device run: bash bench/device/run.sh   carry: [".device-pack"]
 # PASSAGES (default 1000000) sizes the retrieval corpus; ROLLOUT_SETUPS lists
-# "drivers:servers" pairs (default "1:1 4:2 8:4"). Results go to $OUT (or bench/results).
+# "drivers:servers[:jitter]" (default "1:1 4:2 8:4 8:4:0.3"; jitter spreads each generation's
+# latency, bench/rollout/README.md). Results go to $OUT (or bench/results).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 pack=.device-pack
@@ -25,17 +26,17 @@ node -e '
   console.log("retrieval", r.corpus.passages, "passages, threads", r.ours.threads);
   console.log(JSON.stringify(r.ours.searchCall));' "$out/retrieval.json"
 
-for setup in ${ROLLOUT_SETUPS:-1:1 4:2 8:4}; do
-  drivers=${setup%%:*}
-  servers=${setup##*:}
-  file="$out/rollout-d$drivers-s$servers.json"
+for setup in ${ROLLOUT_SETUPS:-1:1 4:2 8:4 8:4:0.3}; do
+  IFS=: read -r drivers servers jitter <<<"$setup"
+  jitter=${jitter:-0}
+  file="$out/rollout-d$drivers-s$servers-j$jitter.json"
   node --import tsx bench/rollout/run.ts --rollouts "${ROLLOUTS:-1000}" --repeats 2 \
-    --drivers "$drivers" --servers "$servers" >"$file"
+    --drivers "$drivers" --servers "$servers" --llm-latency-jitter "$jitter" >"$file"
   node -e '
     const c = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).checks;
     const pick = (k) => c[k].median;
     console.log(process.argv[2], "wall overhead 1q/3q", pick("overheadFractionOneQuery"),
       pick("overheadFractionThreeQueries"), "driver share", pick("driverWallOverheadFractionOneQuery"),
       pick("driverWallOverheadFractionThreeQueries"), "3q/1q turn", pick("threeQueryToOneQuerySearchTurnRatio"));' \
-    "$file" "drivers=$drivers servers=$servers"
+    "$file" "drivers=$drivers servers=$servers jitter=$jitter"
 done
