@@ -5,8 +5,8 @@ each column. Run through onnxruntime, the scan is MLAS's matrix product: one pas
 of rows serves every query of a batch. float16 embeddings are widened inside the graph, a block
 of rows at a time, so the index stays float16 in memory.
 
-Regenerate (the outputs are committed): python retriever/dense/make_scan_models.py
-Needs the `onnx` package, as retriever/dense/setup-test-model.sh installs.
+Regenerate (the outputs are committed), with the venv retriever/dense/setup-test-model.sh makes:
+  .data/venv/onnx-export/bin/python retriever/dense/make_scan_models.py
 """
 
 from pathlib import Path
