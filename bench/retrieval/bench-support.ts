@@ -1,6 +1,12 @@
 /** Helpers shared by the retrieval bench's task scripts. */
 import { createSeededRandom } from '../../lib/random.ts';
+import { multiQuerySearch } from '../../lib/retrieval/multi-query.ts';
+import type { Retriever } from '../../lib/retrieval/types.ts';
 import type { TextEncoder } from '../../retriever/dense/encoder.ts';
+
+/** A multi-query search call on `target`, top 3, as a rollout's search makes it. */
+export const mqCall = (target: Retriever) => (queries: string[]) =>
+  multiQuerySearch(target, queries, 3);
 
 export function median(values: number[]): number {
   return [...values].sort((a, b) => a - b)[values.length >> 1]!;

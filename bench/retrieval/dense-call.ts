@@ -14,14 +14,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { multiQuerySearch } from '../../lib/retrieval/multi-query.ts';
-import type { Retriever } from '../../lib/retrieval/types.ts';
 import { buildDenseIndex } from '../../retriever/dense/dense-index.ts';
 import { createDenseRetriever } from '../../retriever/dense/dense-retriever.ts';
 import { loadEncoder } from '../../retriever/dense/encoder.ts';
 import { createHttpRetriever } from '../../retriever/http-retriever.ts';
 import { createRetrievalService } from '../../retriever/service.ts';
-import { callLatency, oneVsThree, randomEmbeddings } from './bench-support.ts';
+import { callLatency, mqCall, oneVsThree, randomEmbeddings } from './bench-support.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -40,8 +38,6 @@ const passages = Number(values.passages);
 const precision = values.precision as 'float32' | 'float16';
 const rounds = Number(values.rounds);
 
-/** A multi-query search call on `target`, top 3, as a search would make it. */
-const call = (target: Retriever) => (batch: string[]) => multiQuerySearch(target, batch, 3);
 const WARMUP_ROUNDS = 3;
 
 const CLIENTS = 32;
@@ -61,7 +57,7 @@ async function serviceThroughput(indexPath: string, maxBatchQueries: number, que
   });
   const app = createRetrievalService({ retriever });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
-  const search = call(createHttpRetriever(url));
+  const search = mqCall(createHttpRetriever(url));
   await search(questions.slice(0, 3));
   const oneMs: number[] = [];
   const threeMs: number[] = [];
@@ -104,22 +100,21 @@ try {
     .split('\n')
     .map((line) => (JSON.parse(line) as { question: string }).question);
   const retriever = await createDenseRetriever({ indexPath, modelDir: values.model });
-  const inProcess = await callLatency(call(retriever), questions, rounds, WARMUP_ROUNDS);
+  const inProcess = await callLatency(mqCall(retriever), questions, rounds, WARMUP_ROUNDS);
   const app = createRetrievalService({ retriever });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   const overHttp = await callLatency(
-    call(createHttpRetriever(url)),
+    mqCall(createHttpRetriever(url)),
     questions,
     rounds,
     WARMUP_ROUNDS,
   );
   await app.close();
   await retriever.close();
-  const concurrentCalls: Record<string, unknown> = {};
-  for (const maxBatchQueries of [1, 64, 1, 64]) {
-    const figures = await serviceThroughput(indexPath, maxBatchQueries, questions);
-    const key = maxBatchQueries === 1 ? 'eachCallAlone' : 'merged';
-    concurrentCalls[key] = [...((concurrentCalls[key] as object[]) ?? []), figures];
+  const concurrentCalls = { eachCallAlone: [] as object[], merged: [] as object[] };
+  for (let repeat = 0; repeat < 2; repeat += 1) {
+    concurrentCalls.eachCallAlone.push(await serviceThroughput(indexPath, 1, questions));
+    concurrentCalls.merged.push(await serviceThroughput(indexPath, 64, questions));
   }
   const result = { ...built, precision, searchCall: { inProcess, overHttp }, concurrentCalls };
   process.stdout.write(`${JSON.stringify(result)}\n`);

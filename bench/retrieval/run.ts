@@ -65,30 +65,25 @@ const runJson = <T = SideStats>(command: string, args: string[]): T => {
   });
   return JSON.parse(output.trim().split('\n').pop()!) as T;
 };
-const tsTask = [...['--import', 'tsx'], 'bench/retrieval/ts-task.ts'];
-const ours = runJson(process.execPath, [...tsTask, 'build', corpus, join(work, 'bm25.idx')]);
-const oursQuery = runJson(process.execPath, [
-  ...tsTask,
+/** One of this bench's TypeScript task scripts, in its own process (own peak memory). */
+const runTask = <T = SideStats>(script: string, args: string[]): T =>
+  runJson<T>(process.execPath, ['--import', 'tsx', join('bench', 'retrieval', script), ...args]);
+const ours = runTask('ts-task.ts', ['build', corpus, join(work, 'bm25.idx')]);
+const oursQuery = runTask('ts-task.ts', [
   'query',
   join(work, 'bm25.idx'),
   queries,
   join(work, 'ours-hits.jsonl'),
 ]);
 // The dense kernel on random embeddings: a 1-query against a 3-query search (dense-task.ts).
-const dense = runJson<Record<string, unknown>>(process.execPath, [
-  '--import',
-  'tsx',
-  'bench/retrieval/dense-task.ts',
+const dense = runTask<Record<string, unknown>>('dense-task.ts', [
   '--passages',
   String(densePassages),
 ]);
 
 // A dense search call end to end: the real encoder on the queries, then the scan.
 const denseCall = existsSync(join(denseModel, 'model.onnx'))
-  ? runJson<Record<string, unknown>>(process.execPath, [
-      '--import',
-      'tsx',
-      'bench/retrieval/dense-call.ts',
+  ? runTask<Record<string, unknown>>('dense-call.ts', [
       queries,
       '--model',
       denseModel,

@@ -6,9 +6,7 @@ import { Bm25Searcher } from '../../retriever/bm25-searcher.ts';
 import { readCorpus } from '../../retriever/corpus-reader.ts';
 import { createRetrievalService } from '../../retriever/service.ts';
 import { createHttpRetriever } from '../../retriever/http-retriever.ts';
-import { multiQuerySearch } from '../../lib/retrieval/multi-query.ts';
-import type { Retriever } from '../../lib/retrieval/types.ts';
-import { callLatency, median } from './bench-support.ts';
+import { callLatency, median, mqCall } from './bench-support.ts';
 
 /**
  * One measured step of the retrieval benchmark, run in its own process so peak memory is its
@@ -89,7 +87,6 @@ async function query(index: string, queriesFile: string, hitsFile: string): Prom
       )
       .join('\n') + '\n',
   );
-  const call = (target: Retriever) => (batch: string[]) => multiQuerySearch(target, batch, 3);
   // Scoring alone on one thread: the floor a 3-query call on 2 cores cannot go under (see README).
   const scoringOnly = await callLatency(
     (batch) => batch.map((q) => searcher.search(q, 3)),
@@ -97,10 +94,10 @@ async function query(index: string, queriesFile: string, hitsFile: string): Prom
     200,
   );
   const perfectlyParallel = parallelFloor(searcher, questions, 200);
-  const inProcess = await callLatency(call(retriever), questions, 200);
+  const inProcess = await callLatency(mqCall(retriever), questions, 200);
   const app = createRetrievalService({ retriever });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
-  const overHttp = await callLatency(call(createHttpRetriever(url)), questions, 200);
+  const overHttp = await callLatency(mqCall(createHttpRetriever(url)), questions, 200);
   await app.close();
   await retriever.close();
   return {

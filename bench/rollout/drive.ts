@@ -16,7 +16,7 @@ import { abortableSleep } from '../../lib/llm/abortable-sleep.ts';
 import { OpenAiHttpBackend } from '../../lib/llm/openai-http.ts';
 import type { Passage, Retriever } from '../../lib/retrieval/types.ts';
 import { sharedDataPath } from '../../lib/shared-data.ts';
-import type { RolloutSpan } from './summary.ts';
+import { itemId, questionOf, type RolloutSpan } from './summary.ts';
 
 export interface DriveSpec {
   /** The fake server's API root. */
@@ -88,7 +88,7 @@ export async function prepareDrive(spec: DriveSpec): Promise<PreparedDrive> {
   const retriever = latencyRetriever(await loadPassages(500), spec.retrievalLatencyMs);
   const config = RolloutConfigSchema.parse({ temperature: 0 });
   const items = Array.from({ length: spec.count }, (_, offset) => ({
-    id: `q${spec.first + offset}`,
+    id: itemId(spec.first + offset),
     question: `Who wrote play number ${spec.first + offset}?`,
   }));
   const checkpoint = createJsonlCheckpoint({
@@ -124,7 +124,7 @@ export async function prepareDrive(spec: DriveSpec): Promise<PreparedDrive> {
         rollout: async (item, signal) => {
           const startMs = epochMs() - startEpochMs;
           const trajectory = await rollout(item, signal);
-          const question = Number(item.id.slice(1));
+          const question = questionOf(item.id);
           spans.push({ question, startMs, endMs: epochMs() - startEpochMs });
           return trajectory;
         },

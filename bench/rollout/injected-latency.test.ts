@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { injectedLlmMs } from './injected-latency.ts';
-import { summarizeScenario, type BenchSettings } from './summary.ts';
+import { itemId, summarizeScenario, type BenchSettings } from './summary.ts';
 
 const settings: BenchSettings = {
   rollouts: 2,
@@ -41,7 +41,7 @@ describe('summarizeScenario with jitter', () => {
       servers: 1,
       wallMs: slowest + 50,
       trajectories: [0, 1].map((question) => ({
-        questionId: `q${question}`,
+        questionId: itemId(question),
         turns: [turn, { ...turn, action: 'answer' as const }],
         segments: [],
         retrievalCount: 1,

@@ -6,8 +6,8 @@
  * README.md. Repeats alternate the 1-query and 3-query scenarios so drifting machine load hits
  * both alike.
  *   tsx bench/rollout/run.ts [--rollouts 1000] [--repeats 1] [--llm-latency-ms 1500]
- *     [--llm-latency-jitter 0] [--retrieval-latency-ms 300] [--searches 3] [--cold-pool] [--drivers 1] [--servers 1]
- *     [--server-cpu-prof DIR]
+ *     [--llm-latency-jitter 0] [--retrieval-latency-ms 300] [--searches 3] [--cold-pool]
+ *     [--drivers 1] [--servers 1] [--server-cpu-prof DIR]
  * `--drivers N` splits the rollouts over N driver processes started together, as a stage
  * sharded over N worker processes runs them; the figures are over all of them. `--servers M`
  * runs M fake servers, so that on a many-core host the fake endpoint is not the bottleneck.

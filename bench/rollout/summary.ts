@@ -12,6 +12,10 @@ export interface BenchSettings extends LlmLatencySettings {
   searches: number;
 }
 
+/** A bench item's id (`q<n>`) from its question number n, and back; the server keys by n. */
+export const itemId = (question: number): string => `q${question}`;
+export const questionOf = (id: string): number => Number(id.slice(1));
+
 /** When one rollout started and ended, in ms from the start of the measured run. */
 export interface RolloutSpan {
   /** The item's question number (the fake server keys its residence times by it). */
@@ -121,8 +125,7 @@ export function summarizeScenario(run: ScenarioMeasurement) {
     llmOverheadPerTurnMs: distribution(
       trajectories.flatMap((row) =>
         row.turns.map(
-          (turn, index) =>
-            turn.llmMs - injectedLlmMs(settings, Number(row.questionId.slice(1)), index),
+          (turn, index) => turn.llmMs - injectedLlmMs(settings, questionOf(row.questionId), index),
         ),
       ),
     ),

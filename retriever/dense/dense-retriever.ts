@@ -46,7 +46,7 @@ export async function createDenseRetriever(
     id: merged.id,
     index,
     encoder,
-    retrieve: (queries, topK, signal) => merged.retrieve(queries, topK, signal),
+    retrieve: merged.retrieve,
     async close() {
       await encoder.close();
       await index.close();
