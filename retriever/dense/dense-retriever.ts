@@ -33,8 +33,8 @@ export async function createDenseRetriever(
   const encoder = await loadEncoder(options.modelDir);
   const direct: Retriever = {
     id: `dense:${options.indexPath}`,
+    // Only the coalescer calls this, and it never sends an empty batch.
     async retrieve(queries, topK): Promise<ScoredPassage[][]> {
-      if (queries.length === 0) return [];
       const vectors = await encoder.encode(queries, 'query');
       const ranked = await index.search(vectors, topK);
       return ranked.map((docs) => toScoredPassages(index, docs));
