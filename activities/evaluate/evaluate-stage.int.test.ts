@@ -1,5 +1,4 @@
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../infra/db/test-database.ts';
@@ -7,6 +6,7 @@ import { sha256Hex } from '../../lib/hash.ts';
 import { RagR1ConfigSchema } from '../../lib/rag-r1/config.ts';
 import type { EvaluateSlice } from '../../lib/rag-r1/recipe.ts';
 import type { ArtifactRef, StageOutput } from '../../lib/stages/output.ts';
+import { useTempDirs } from '../../tests/support/temp-dirs.ts';
 import type { ArtifactStoreLike, CheckpointRecord, StageContext } from '../framework/types.ts';
 import { evaluateStage } from './evaluate-stage.ts';
 import { readEvalOutputs, recordEvaluateStage } from './record-results.ts';
@@ -91,6 +91,7 @@ function fakeContext(
   return { ctx, published, heartbeats };
 }
 
+const tempDir = useTempDirs();
 let fixture: EvalFixture;
 let database: TestDatabase;
 const DATASETS = ['nq', 'hotpotqa'] as const;
@@ -101,6 +102,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await database?.drop();
+  if (fixture) await rm(fixture.dir, { recursive: true, force: true });
 });
 
 describe('evaluate stage on the ONNX fixture policy', () => {
@@ -141,7 +143,7 @@ describe('evaluate stage on the ONNX fixture policy', () => {
     };
     const shards: StageOutput[] = [];
     for (const shard of [0, 1]) {
-      const workDir = await mkdtemp(join(tmpdir(), `rag-r1-eval-${shard}-`));
+      const workDir = tempDir(`rag-r1-eval-${shard}-`);
       const { ctx, published, heartbeats } = fakeContext(
         database.db,
         store,
@@ -155,14 +157,7 @@ describe('evaluate stage on the ONNX fixture policy', () => {
       shards.push({ artifacts: published, summary: result.summary ?? {} });
     }
     // Evaluating again (another run, same checkpoints and settings) comes from the cache.
-    const again = fakeContext(
-      database.db,
-      store,
-      slice,
-      inputs,
-      0,
-      await mkdtemp(join(tmpdir(), 'rag-r1-eval-again-')),
-    );
+    const again = fakeContext(database.db, store, slice, inputs, 0, tempDir('rag-r1-eval-again-'));
     expect((await evaluateStage(again.ctx)).summary).toMatchObject({ cached: 20, ran: 0 });
     expect(shards[0]!.summary).toMatchObject({ cached: 0, ran: 20 });
     const lines = [

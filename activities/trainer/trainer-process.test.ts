@@ -1,7 +1,7 @@
-import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { useTempDirs } from '../../tests/support/temp-dirs.ts';
 import { runTrainerProcess, type TrainerEvent } from './trainer-process.ts';
 
 // A stand-in trainer package speaking the real protocol, so the process handling (events,
@@ -27,10 +27,11 @@ elif sub == 'hang':
     time.sleep(60)
 `;
 
+const tempDir = useTempDirs();
 let packageDir = '';
 
 beforeAll(async () => {
-  packageDir = await mkdtemp(join(tmpdir(), 'fake-trainer-'));
+  packageDir = tempDir('fake-trainer-');
   await mkdir(join(packageDir, 'rag_r1_trainer'));
   await writeFile(join(packageDir, 'rag_r1_trainer', '__init__.py'), '');
   await writeFile(join(packageDir, 'rag_r1_trainer', '__main__.py'), FAKE_TRAINER);

@@ -1,10 +1,10 @@
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataError, ServiceUnavailableError } from '../../lib/errors.ts';
 import { loadEnv } from '../../lib/env.ts';
+import { useTempDirs } from '../../tests/support/temp-dirs.ts';
 import { connectPg, createDb } from './client.ts';
 import { migrateDatabase } from './migrate.ts';
 import { DEFAULT_MIGRATIONS_DIR, readMigrations } from './migrations.ts';
@@ -34,8 +34,10 @@ async function query<T extends object>(url: string, sql: string): Promise<T[]> {
   }
 }
 
+const tempDir = useTempDirs();
+
 function copyOfMigrations(): string {
-  const dir = join(mkdtempSync(join(tmpdir(), 'migrations-')), 'migrations');
+  const dir = join(tempDir('migrations-'), 'migrations');
   cpSync(DEFAULT_MIGRATIONS_DIR, dir, { recursive: true });
   return dir;
 }

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../lib/errors.ts';
+import { useTempDirs } from '../../tests/support/temp-dirs.ts';
 import {
   DEFAULT_MIGRATIONS_DIR,
   migrationChecksum,
@@ -11,8 +11,10 @@ import {
   readMigrations,
 } from './migrations.ts';
 
+const tempDir = useTempDirs();
+
 function migrationsDir(folders: Record<string, string | null>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'migrations-'));
+  const dir = tempDir('migrations-');
   for (const [name, sql] of Object.entries(folders)) {
     mkdirSync(join(dir, name));
     if (sql !== null) writeFileSync(join(dir, name, 'migration.sql'), sql);

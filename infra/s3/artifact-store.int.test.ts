@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   DeleteBucketCommand,
@@ -11,6 +10,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadEnv } from '../../lib/env.ts';
+import { useTempDirs } from '../../tests/support/temp-dirs.ts';
 import {
   ArtifactIntegrityError,
   ConfigError,
@@ -29,7 +29,7 @@ const META = {
   producer: 'artifact-store.int.test',
 };
 const MIB = 1024 * 1024;
-const workDir = mkdtempSync(join(tmpdir(), 'artifact-store-'));
+const workDir = useTempDirs()('artifact-store-');
 let testDb: TestDatabase;
 
 /** A store on its own key prefix in this file's bucket. */

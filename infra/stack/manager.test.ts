@@ -1,9 +1,7 @@
 import { createServer, type Server } from 'node:net';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadEnv } from '../../lib/env.ts';
+import { useTempDirs } from '../../tests/support/temp-dirs.ts';
 import { stackDown, stackStatus, stackUp } from './manager.ts';
 import { resolveStackPaths } from './paths.ts';
 import { spawnDetached } from './process.ts';
@@ -39,8 +37,10 @@ function fakeService(name: ServiceName, port: number, dependsOn: ServiceName[] =
   return { service, calls };
 }
 
+const tempDir = useTempDirs();
+
 function context(): StackContext {
-  const root = mkdtempSync(join(tmpdir(), 'stack-manager-'));
+  const root = tempDir('stack-manager-');
   return { env: loadEnv({}), paths: resolveStackPaths(root), log: () => undefined };
 }
 

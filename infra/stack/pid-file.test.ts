@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { useTempDirs } from '../../tests/support/temp-dirs.ts';
 import {
   isRecordAlive,
   pidFilePath,
@@ -20,8 +20,10 @@ const RECORD: PidRecord = {
   startedAt: '2026-01-01T00:00:00.000Z',
 };
 
+const tempDir = useTempDirs();
+
 describe('pid files', () => {
-  const runDir = join(mkdtempSync(join(tmpdir(), 'stack-pid-')), 'run');
+  const runDir = join(tempDir('stack-pid-'), 'run');
 
   it('round-trips a record and removes it', () => {
     writePidRecord(runDir, RECORD);

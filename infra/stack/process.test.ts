@@ -1,12 +1,13 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { useTempDirs } from '../../tests/support/temp-dirs.ts';
 import { isRecordAlive } from './pid-file.ts';
 import { logFilePath, runCommand, spawnDetached, stopRecord } from './process.ts';
 
+const tempDir = useTempDirs();
+
 describe('detached service processes', () => {
-  const logsDir = mkdtempSync(join(tmpdir(), 'stack-logs-'));
+  const logsDir = tempDir('stack-logs-');
 
   it('starts a process group that outlives its spawner and stops all of it', async () => {
     // a shell with a child: stopping the group must take the child along
