@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
@@ -24,6 +27,11 @@ export interface Harness {
   connection: NativeConnection;
   /** Unique task-queue prefix of this file. */
   prefix: string;
+  /**
+   * Stage work folders of this file's workers, removed on close: a worker a test SIGKILLs
+   * never reaches the cleanup that removes its own.
+   */
+  scratchDir: string;
   workers(options?: { identity?: string; prefix?: string }): Promise<WorkerGroup>;
   launch(
     recipe: string,
@@ -45,7 +53,8 @@ export async function createHarness(name: string): Promise<Harness> {
   const database = await createTestDatabase();
   const artifacts = ArtifactStore.fromEnv(env, database.db);
   await artifacts.ensureBucket();
-  const deps: ActivityDeps = { db: database.db, artifacts, env };
+  const scratchDir = mkdtempSync(join(tmpdir(), 'rag-r1-harness-'));
+  const deps: ActivityDeps = { db: database.db, artifacts, env, scratchDir };
   const client = await connectTemporal(env);
   const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
   bundle ??= bundleWorkflowCode({
@@ -60,6 +69,7 @@ export async function createHarness(name: string): Promise<Harness> {
     client,
     connection,
     prefix,
+    scratchDir,
     async workers(options = {}) {
       return createWorkers({
         queues: ['control', 'cpu', 'gpu'],
@@ -98,6 +108,7 @@ export async function createHarness(name: string): Promise<Harness> {
       await connection.close();
       await client.connection.close();
       await database.drop();
+      rmSync(scratchDir, { recursive: true, force: true });
     },
   };
 }
@@ -132,7 +143,8 @@ export async function spawnWorkerProcess(
   const isReady = options.isReady ?? ((text: string) => text.includes('polling'));
   const proc = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: harness.database.url },
+    // The worker's stage folders go under os.tmpdir(), so into the harness's scratch folder.
+    env: { ...process.env, DATABASE_URL: harness.database.url, TMPDIR: harness.scratchDir },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
