@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../infra/db/test-database.ts';
@@ -102,7 +102,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await database?.drop();
-  if (fixture) await rm(fixture.dir, { recursive: true, force: true });
+  await fixture?.remove();
 });
 
 describe('evaluate stage on the ONNX fixture policy', () => {

@@ -1,5 +1,5 @@
 /** Test-only: a tiny corpus, BM25 index, QA sets and the ONNX fixture policy as an archive. */
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toQaJsonl } from '../../lib/qa/jsonl.ts';
@@ -34,6 +34,8 @@ export interface EvalFixture {
   items: Record<string, QaItem[]>;
   /** The fixture model packed like a trainer `onnx` artifact. */
   archive: string;
+  /** Deletes `dir`; call it once the test file is done. */
+  remove(): Promise<void>;
 }
 
 /** Builds everything under a fresh temp dir; `perDataset` questions in each dataset. */
@@ -65,5 +67,6 @@ export async function createEvalFixture(datasets: string[], perDataset = 4): Pro
   }
   const archive = join(dir, 'policy.onnx.tar.gz');
   await packDirectory(FIXTURE_MODEL_DIR, archive);
-  return { dir, corpus, index, qa, items, archive };
+  const remove = () => rm(dir, { recursive: true, force: true });
+  return { dir, corpus, index, qa, items, archive, remove };
 }

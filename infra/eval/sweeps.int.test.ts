@@ -23,6 +23,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await harness?.close();
+  await fixture?.remove();
 });
 
 async function seedRun(): Promise<string> {
