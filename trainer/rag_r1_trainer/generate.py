@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 
 from .model import GPT, positions_from_mask
@@ -15,6 +17,13 @@ def left_pad(rows: list[list[int]], pad_id: int, device: torch.device) -> tuple[
         ids[i, width - len(r) :] = torch.tensor(r, dtype=torch.long)
         mask[i, width - len(r) :] = 1
     return ids.to(device), mask.to(device)
+
+
+def scaled_logprobs(logits: torch.Tensor, temperature: float) -> torch.Tensor:
+    """Log-probs of the distribution a token is sampled from at `temperature` (before top-p).
+    Training recomputes exactly this, as veRL does, so PPO's ratio starts at 1."""
+    scale = temperature if temperature > 0 else 1.0
+    return torch.log_softmax(logits.float() / scale, dim=-1)
 
 
 def sample_token(logits: torch.Tensor, temperature: float, top_p: float, generator: torch.Generator | None) -> torch.Tensor:
@@ -31,7 +40,57 @@ def sample_token(logits: torch.Tensor, temperature: float, top_p: float, generat
     return choice.to(logits.device)
 
 
+@dataclass
+class Generation:
+    tokens: list[int]
+    logprobs: list[float]
+    stopped: bool  # on a stop token, not on its token budget
+
+
 @torch.no_grad()
+def generate_turns(
+    model: GPT,
+    contexts: list[list[int]],
+    budgets: list[int],
+    stop_ids: set[int],
+    pad_id: int,
+    temperature: float = 1.0,
+    top_p: float = 1.0,
+    generator: torch.Generator | None = None,
+) -> list[Generation]:
+    """Continuations of each context, each ending at (and including) its first stop token or
+    after its own budget of new tokens, with each token's sampling log-prob. The caller keeps
+    every context plus its budget within the model's positions: nothing here drops tokens."""
+    device = next(model.parameters()).device
+    if any(len(c) + b > model.cfg.max_position for c, b in zip(contexts, budgets)):
+        raise ValueError("generate_turns: a context plus its budget exceeds the model's max_position")
+    ids, mask = left_pad(contexts, pad_id, device)
+    hidden, past = model.trunk(ids, mask, positions_from_mask(mask))
+    next_logits = model.project(hidden[:, -1])
+    positions = mask.sum(dim=1, keepdim=True)
+    out = [Generation([], [], False) for _ in contexts]
+    remaining = torch.tensor(budgets, dtype=torch.long)
+    finished = remaining <= 0
+    stops = torch.tensor(sorted(stop_ids), dtype=torch.long, device=device)
+    while not bool(finished.all()):
+        token = sample_token(next_logits, temperature, top_p, generator)
+        logp = scaled_logprobs(next_logits, temperature).gather(-1, token[:, None]).squeeze(-1).cpu()
+        is_stop = torch.isin(token, stops).cpu()
+        for i in (~finished).nonzero().flatten().tolist():
+            out[i].tokens.append(int(token[i]))
+            out[i].logprobs.append(float(logp[i]))
+            out[i].stopped = bool(is_stop[i])
+        remaining -= 1
+        finished |= is_stop | (remaining <= 0)
+        if bool(finished.all()):
+            break
+        mask = torch.cat([mask, torch.ones_like(mask[:, :1])], dim=1)
+        logits, past = model(token[:, None], mask, positions, past)
+        positions = positions + 1
+        next_logits = logits[:, -1]
+    return out
+
+
 def generate(
     model: GPT,
     contexts: list[list[int]],
@@ -42,26 +101,6 @@ def generate(
     top_p: float = 1.0,
     generator: torch.Generator | None = None,
 ) -> list[list[int]]:
-    """Continuations of each context, each ending at (and including) its first stop token."""
-    device = next(model.parameters()).device
-    ids, mask = left_pad(contexts, pad_id, device)
-    max_pos = model.cfg.max_position
-    budget = min(max_new_tokens, max(0, max_pos - ids.shape[1]))
-    hidden, past = model.trunk(ids, mask, positions_from_mask(mask))
-    next_logits = model.project(hidden[:, -1])
-    positions = mask.sum(dim=1, keepdim=True)
-    out: list[list[int]] = [[] for _ in contexts]
-    finished = torch.zeros(len(contexts), dtype=torch.bool)
-    stops = torch.tensor(sorted(stop_ids), dtype=torch.long, device=device)
-    for _ in range(budget):
-        token = sample_token(next_logits, temperature, top_p, generator)
-        for i in (~finished).nonzero().flatten().tolist():
-            out[i].append(int(token[i]))
-        finished |= torch.isin(token, stops).cpu()
-        if bool(finished.all()):
-            break
-        mask = torch.cat([mask, torch.ones_like(mask[:, :1])], dim=1)
-        logits, past = model(token[:, None], mask, positions, past)
-        positions = positions + 1
-        next_logits = logits[:, -1]
-    return out
+    """Token ids only, each row's budget capped by the room left in the model's positions."""
+    room = [max(0, min(max_new_tokens, model.cfg.max_position - len(c))) for c in contexts]
+    return [g.tokens for g in generate_turns(model, contexts, room, stop_ids, pad_id, temperature, top_p, generator)]

@@ -12,7 +12,7 @@ from .checkpoint import load_critic, load_policy, load_trainer_state, save_check
 from .config import PpoConfig
 from .errors import config_error, data_error
 from .ppo_batch import Batch, build_batch, in_chunks, policy_pass, value_pass
-from .ppo_math import gae, grpo_advantages, masked_mean, policy_loss, token_rewards, value_loss
+from .ppo_math import gae, grpo_advantages, kl_k3, masked_mean, policy_loss, reward_signal, token_rewards, value_loss
 from .retrieval import RetrievalClient
 from .rollout import Rollout, episode_metrics
 from .runtime import autocast, load_rng_state, resolve_device, rng_state, seed_everything, warmup_constant
@@ -58,8 +58,8 @@ class PpoTrainer:
     def advantages(self, b: Batch) -> dict[str, torch.Tensor]:
         cfg, mb = self.cfg, self.cfg.micro_batch_size
         with autocast(self.device, cfg.bf16):
-            old_logp = in_chunks(lambda x: policy_pass(self.policy, x), b, mb)
-            ref_logp = in_chunks(lambda x: policy_pass(self.reference, x), b, mb)
+            old_logp = in_chunks(lambda x: policy_pass(self.policy, x, cfg.temperature), b, mb)
+            ref_logp = in_chunks(lambda x: policy_pass(self.reference, x, cfg.temperature), b, mb)
             kl = (old_logp - ref_logp) * b.info
             out = {"old_logp": old_logp, "ref_logp": ref_logp, "kl": kl}
             if self.critic is None:
@@ -74,12 +74,12 @@ class PpoTrainer:
     def _actor_micro(self, b: Batch, d: dict[str, torch.Tensor], weight: float, stats: dict[str, float]) -> None:
         cfg = self.cfg
         with autocast(self.device, cfg.bf16):
-            logp, entropy = policy_pass(self.policy, b, with_entropy=True)
+            logp, entropy = policy_pass(self.policy, b, cfg.temperature, with_entropy=True)
         pg, clipfrac = policy_loss(logp, d["old_logp"], d["adv"], b.info, cfg.clip_ratio)
         ent = masked_mean(entropy, b.info)
         loss = pg - cfg.entropy_coeff * ent
         if self.critic is None:
-            loss = loss + cfg.kl_beta * masked_mean(logp - d["ref_logp"], b.info)
+            loss = loss + cfg.kl_beta * masked_mean(kl_k3(logp, d["ref_logp"]), b.info)
         (loss * weight).backward()
         for key, value in (("pg_loss", pg), ("entropy", ent), ("clipfrac", clipfrac)):
             stats[key] = stats.get(key, 0.0) + float(value) * weight
@@ -146,6 +146,14 @@ class PpoTrainer:
         return int(state["step"])
 
 
+def on_policy_gap(b: Batch, old_logp: torch.Tensor) -> dict[str, float]:
+    """How far the recomputed log-probs are from the sampling-time ones, before any update:
+    zero up to float error when training scores exactly what was sampled."""
+    mask = b.sampled * b.info
+    gap = (old_logp - b.sample_logp).abs() * mask
+    return {"onpolicy_max_gap": float(gap.max()) if mask.any() else 0.0, "onpolicy_mean_gap": float(masked_mean(gap, mask))}
+
+
 def run_ppo(cfg: PpoConfig, resume_from: str | None) -> None:
     device = resolve_device(cfg.device, cfg.threads)
     seed_everything(cfg.seed)
@@ -162,7 +170,8 @@ def run_ppo(cfg: PpoConfig, resume_from: str | None) -> None:
         episodes = trainer.rollout.run(trainer.policy, prompts, trainer.generator)
         batch = build_batch(episodes, trainer.tok.pad_id, cfg.state_masking, device)
         derived = trainer.advantages(batch)
-        metrics = {**episode_metrics(episodes), "kl": float(masked_mean(derived["kl"], batch.info)), **trainer.update(batch, derived),
+        metrics = {**episode_metrics(episodes), **reward_signal(batch.scores, cfg.group_size), **on_policy_gap(batch, derived["old_logp"]),
+                   "kl": float(masked_mean(derived["kl"], batch.info)), **trainer.update(batch, derived),
                    "lr": trainer.actor_sched.get_last_lr()[0], "epoch": sampler.epoch}
         if step % cfg.log_every == 0 or step == cfg.total_steps:
             events.progress(step, cfg.total_steps, metrics)

@@ -17,6 +17,8 @@ class Batch:
     pos: torch.Tensor
     resp: torch.Tensor
     info: torch.Tensor
+    sample_logp: torch.Tensor
+    sampled: torch.Tensor
     last_index: torch.Tensor
     scores: torch.Tensor
 
@@ -36,6 +38,7 @@ def build_batch(episodes: list[Episode], pad_id: int, state_masking: bool, devic
     attn = torch.zeros((n, width), dtype=torch.long)
     resp = torch.zeros((n, width - 1))
     info = torch.zeros((n, width - 1))
+    sample_logp = torch.zeros((n, width - 1))
     last = torch.zeros(n, dtype=torch.long)
     for i, (e, s) in enumerate(zip(episodes, seqs)):
         ids[i, : len(s)] = torch.tensor(s)
@@ -44,18 +47,22 @@ def build_batch(episodes: list[Episode], pad_id: int, state_masking: bool, devic
         resp[i, start : start + len(e.response)] = 1
         written = e.info if state_masking else [1] * len(e.response)
         info[i, start : start + len(e.response)] = torch.tensor(written, dtype=torch.float32)
+        sample_logp[i, start : start + len(e.response)] = torch.tensor(e.logp, dtype=torch.float32)
         last[i] = len(s) - 2
     pos = torch.arange(width).expand(n, width).clone()
     scores = torch.tensor([e.reward for e in episodes], dtype=torch.float32)
-    return Batch(ids.to(device), attn.to(device), pos.to(device), resp.to(device), info.to(device), last.to(device), scores.to(device))
+    sampled = (~sample_logp.isnan()).float()
+    tensors = (ids, attn, pos, resp, info, sample_logp.nan_to_num(0.0), sampled, last, scores)
+    return Batch(*(t.to(device) for t in tensors))
 
 
-def policy_pass(model: GPT, b: Batch, with_entropy: bool = False) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """Log-probs (and entropies) of the targets, computed only where `info` is set: every loss,
-    KL and entropy term is masked by it, and the vocabulary projection is the costly part."""
+def policy_pass(model: GPT, b: Batch, temperature: float, with_entropy: bool = False) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """Log-probs (and entropies) of the targets at the rollout's sampling temperature, computed
+    only where `info` is set: every loss, KL and entropy term is masked by it, and the
+    vocabulary projection is the costly part."""
     hidden, _ = model.trunk(b.ids, b.attn, b.pos)
     keep = b.info > 0
-    logits = model.project(hidden[:, :-1][keep])
+    logits = model.project(hidden[:, :-1][keep]).float() / temperature
     logp = torch.zeros(b.info.shape, dtype=torch.float32, device=b.info.device)
     logp[keep] = token_logprobs(logits, b.targets[keep])
     if not with_entropy:

@@ -49,6 +49,21 @@ def grpo_advantages(scores: torch.Tensor, group_size: int, info: torch.Tensor) -
     return normed[:, None] * info
 
 
+def kl_k3(logp: torch.Tensor, ref_logp: torch.Tensor) -> torch.Tensor:
+    """Schulman's low-variance, unbiased, non-negative KL(pi||ref) estimator, as veRL's
+    `low_var_kl`: exp(ref - logp) - (ref - logp) - 1, clamped as veRL does against outliers."""
+    log_ratio = (ref_logp - logp).clamp(-20, 20)
+    return (log_ratio.exp() - log_ratio - 1).clamp(-10, 10)
+
+
+def reward_signal(scores: torch.Tensor, group_size: int) -> dict[str, float]:
+    """Share of prompt groups whose rollouts all scored the same (no learning signal for
+    GRPO), and whether the whole step saw no reward at all."""
+    grouped = scores.view(-1, group_size)
+    flat = (grouped.max(1).values == grouped.min(1).values).float().mean()
+    return {"flat_group_share": float(flat), "zero_reward_step": float(bool((scores == 0).all()))}
+
+
 def policy_loss(logp: torch.Tensor, old_logp: torch.Tensor, adv: torch.Tensor, info: torch.Tensor, clip: float) -> tuple[torch.Tensor, torch.Tensor]:
     ratio = torch.exp(logp - old_logp)
     unclipped, clipped = -adv * ratio, -adv * ratio.clamp(1 - clip, 1 + clip)

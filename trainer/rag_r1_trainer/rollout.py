@@ -6,13 +6,15 @@ appended, with `info` = 0 on every environment-inserted token (observations and 
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
 import torch
 
+from .chat import encode_prompt
 from .config import RolloutFields
-from .generate import generate
+from .generate import Generation, generate_turns
 from .model import GPT
 from .retrieval import INFO_CLOSE, INFO_OPEN, RetrievalClient, docs_text, render_mq_json, render_sq_observation, split_mq_queries
 from .reward import em_reward, extract_answer
@@ -39,10 +41,18 @@ class Episode:
     invalid: int = 0
     reward: float = 0.0
     text: str = ""
+    # Sampling-time log-prob of each response token; NaN where the environment wrote it.
+    logp: list[float] = field(default_factory=list)
+    finish: str = ""
 
-    def append(self, ids: list[int], written_by_model: bool) -> None:
+    def append(self, ids: list[int], written_by_model: bool, logp: list[float] | None = None) -> None:
         self.response += ids
         self.info += [1 if written_by_model else 0] * len(ids)
+        self.logp += logp if logp is not None else [math.nan] * len(ids)
+
+    @property
+    def length(self) -> int:
+        return len(self.prompt) + len(self.response)
 
 
 def parse_action(text: str) -> tuple[str, str] | None:
@@ -78,10 +88,10 @@ class Rollout:
             episode.append(self._observation(hits, queries), written_by_model=False)
             episode.retrievals += 1
 
-    def _act(self, episode: Episode, generated: list[int], final: bool) -> list[str] | None:
+    def _act(self, episode: Episode, generated: Generation, final: bool) -> list[str] | None:
         """Applies one generated turn; returns the queries to run, if any."""
-        episode.append(generated, written_by_model=True)
-        action = parse_action(self.tok.decode(generated))
+        episode.append(generated.tokens, written_by_model=True, logp=generated.logprobs)
+        action = parse_action(self.tok.decode(generated.tokens))
         if action is not None and action[0] == "answer":
             episode.done = True
             return None
@@ -96,30 +106,49 @@ class Rollout:
         return queries or [""]
 
     def run(self, policy: GPT, items: list[dict], generator: torch.Generator) -> list[Episode]:
-        from .chat import encode_prompt
-
-        episodes = [
-            Episode(str(it["id"]), list(it["golden_answers"]), encode_prompt(self.tok, [{"role": "user", "content": it["prompt"]}])[-self.cfg.max_start_length :])
-            for it in items
-        ]
-        window = min(self.cfg.max_prompt_length, policy.cfg.max_position - self.cfg.max_response_length)
+        """Every turn sees the whole episode so far, at the positions PPO will score it with:
+        an episode ends (`context_full`) when the context cap leaves no room to generate,
+        instead of sliding a window that training could not reproduce."""
+        limit = min(self.cfg.max_prompt_length, policy.cfg.max_position)
+        episodes = [Episode(str(it["id"]), list(it["golden_answers"]), self._prompt_ids(it)) for it in items]
         for turn in range(self.cfg.max_turns + 1):
+            for e in episodes:
+                if not e.done and e.length >= limit:
+                    e.done, e.finish = True, "context_full"
             active = [e for e in episodes if not e.done]
             if not active:
                 break
-            contexts = [(e.prompt + e.response)[-window:] for e in active]
-            outputs = generate(policy, contexts, self.cfg.max_response_length, self.stop_ids, self.tok.pad_id,
-                               self.cfg.temperature, self.cfg.top_p, generator)
+            budgets = [min(self.cfg.max_response_length, limit - e.length) for e in active]
+            outputs = generate_turns(policy, [e.prompt + e.response for e in active], budgets, self.stop_ids, self.tok.pad_id,
+                                     self.cfg.temperature, self.cfg.top_p, generator)
             requests = []
             for episode, generated in zip(active, outputs):
                 queries = self._act(episode, generated, final=turn == self.cfg.max_turns)
                 if queries is not None:
                     requests.append((episode, queries))
             self._search_all(requests)
+            for e in episodes:
+                if e.length > limit:
+                    self._cut_to(e, limit)
         for e in episodes:
             e.text = self.tok.decode(e.response, skip_special=True)
             e.reward = em_reward(e.text, e.golden, self.cfg.format_reward)
         return episodes
+
+    def _prompt_ids(self, item: dict) -> list[int]:
+        """BOS + template, keeping BOS and the tail when over `max_start_length`."""
+        ids = encode_prompt(self.tok, [{"role": "user", "content": item["prompt"]}])
+        if len(ids) <= self.cfg.max_start_length:
+            return ids
+        return [ids[0], *ids[len(ids) - self.cfg.max_start_length + 1 :]]
+
+    @staticmethod
+    def _cut_to(episode: Episode, limit: int) -> None:
+        """An observation that overflows the context cap is cut there and the episode ends:
+        no generation follows it, so only environment tokens are dropped."""
+        keep = limit - len(episode.prompt)
+        episode.response, episode.info, episode.logp = episode.response[:keep], episode.info[:keep], episode.logp[:keep]
+        episode.done, episode.finish = True, "context_full"
 
 
 def episode_metrics(episodes: list[Episode]) -> dict[str, float]:
@@ -131,4 +160,5 @@ def episode_metrics(episodes: list[Episode]) -> dict[str, float]:
         "retrievals": sum(e.retrievals for e in episodes) / n,
         "invalid_actions": sum(e.invalid for e in episodes) / n,
         "answered": sum(extract_answer(e.text) is not None for e in episodes) / n,
+        "context_full": sum(e.finish == "context_full" for e in episodes) / n,
     }

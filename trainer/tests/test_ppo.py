@@ -71,8 +71,10 @@ def test_ppo_raises_reward_over_the_sft_checkpoint(world, retriever_url, sft_che
     run = run_trainer("ppo", cfg)
     assert run.code == 0, run.stderr[-3000:]
     metrics = [e["metrics"] for e in run.of("progress")]
-    for key in ("reward", "kl", "entropy", "response_length", "retrievals", "pg_loss", "value_loss"):
+    for key in ("reward", "kl", "entropy", "response_length", "retrievals", "pg_loss", "value_loss", "flat_group_share"):
         assert key in metrics[0]
+    # Every step scores what it sampled: the gap is float noise, before and after updates.
+    assert max(m["onpolicy_max_gap"] for m in metrics) < 1e-4
     after = _probe(world, retriever_url, run.of("checkpoint")[-1]["path"], tmp_path / "after.jsonl")
     assert after >= before + 0.2, (before, after, [round(m["reward"], 2) for m in metrics])
 
