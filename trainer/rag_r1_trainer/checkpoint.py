@@ -67,7 +67,9 @@ def check_dir(path: str | None, what: str) -> Path:
 def read_model_config(folder: Path) -> ModelConfig:
     raw = json.loads((folder / "config.json").read_text())
     try:
-        return ModelConfig(raw["vocab_size"], raw["n_layer"], raw["n_head"], raw["n_embd"], raw["max_position"])
+        # Checkpoints written before rotary positions existed have learned ones.
+        return ModelConfig(raw["vocab_size"], raw["n_layer"], raw["n_head"], raw["n_embd"], raw["max_position"],
+                           raw.get("positions", "learned"))
     except KeyError as exc:
         raise checkpoint_error(f"{folder}/config.json: missing field {exc}") from exc
 

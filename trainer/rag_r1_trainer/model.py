@@ -1,4 +1,5 @@
-"""A small pre-LN GPT (learned positions, tied embeddings) with a KV cache, and its value model.
+"""A small pre-LN GPT (rotary or learned positions, tied embeddings) with a KV cache, and its
+value model.
 
 The forward signature mirrors the ONNX contract (input_ids, attention_mask over past+new tokens,
 position_ids, past key/values), so the exported graph is this module traced as is.
@@ -7,6 +8,7 @@ position_ids, past key/values), so the exported graph is this module traced as i
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Literal
 
 import torch
 import torch.nn.functional as F
@@ -23,6 +25,9 @@ class ModelConfig:
     n_head: int = 4
     n_embd: int = 128
     max_position: int = 512
+    # Rotary positions encode offsets, so what attention learns on short pretraining passages
+    # carries to documents hundreds of tokens into an episode; "learned" is the older layout.
+    positions: Literal["learned", "rotary"] = "learned"
 
     @property
     def head_dim(self) -> int:
@@ -45,11 +50,17 @@ class Block(nn.Module):
         )
 
     def forward(
-        self, x: torch.Tensor, bias: torch.Tensor, past: tuple[torch.Tensor, torch.Tensor] | None
+        self,
+        x: torch.Tensor,
+        bias: torch.Tensor,
+        past: tuple[torch.Tensor, torch.Tensor] | None,
+        rotary: tuple[torch.Tensor, torch.Tensor] | None,
     ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
         b, s, d = x.shape
         q, k, v = self.qkv(self.ln1(x)).split(d, dim=2)
         q, k, v = (t.view(b, s, self.n_head, self.head_dim).transpose(1, 2) for t in (q, k, v))
+        if rotary is not None:
+            q, k = apply_rotary(q, *rotary), apply_rotary(k, *rotary)
         if past is not None:
             k = torch.cat([past[0], k], dim=2)
             v = torch.cat([past[1], v], dim=2)
@@ -75,6 +86,20 @@ def attention_bias(
     return torch.where(allowed, zero, torch.full_like(zero, NEG_INF))[:, None, :, :]
 
 
+def rotary_tables(position_ids: torch.Tensor, head_dim: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """cos/sin [b, 1, s, head_dim] for RoPE (base 10000, halves rotated as in GPT-NeoX/Llama)."""
+    inv_freq = 1.0 / (10000 ** (torch.arange(0, head_dim, 2, device=position_ids.device, dtype=torch.float32) / head_dim))
+    angles = position_ids.float()[:, :, None] * inv_freq[None, None, :]
+    angles = torch.cat([angles, angles], dim=-1)[:, None, :, :]
+    return angles.cos(), angles.sin()
+
+
+def apply_rotary(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
+    half = x.shape[-1] // 2
+    rotated = torch.cat([-x[..., half:], x[..., :half]], dim=-1)
+    return (x * cos + rotated * sin).to(x.dtype)
+
+
 class Trunk(nn.Module):
     """Embeddings + blocks + final norm; shared by the policy and the value model."""
 
@@ -82,7 +107,7 @@ class Trunk(nn.Module):
         super().__init__()
         self.cfg = cfg
         self.wte = nn.Embedding(cfg.vocab_size, cfg.n_embd)
-        self.wpe = nn.Embedding(cfg.max_position, cfg.n_embd)
+        self.wpe = nn.Embedding(cfg.max_position, cfg.n_embd) if cfg.positions == "learned" else None
         self.blocks = nn.ModuleList(Block(cfg) for _ in range(cfg.n_layer))
         self.ln_f = nn.LayerNorm(cfg.n_embd)
 
@@ -94,11 +119,16 @@ class Trunk(nn.Module):
         past: KvCache | None = None,
         segment_ids: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, KvCache]:
-        x = self.wte(input_ids) + self.wpe(position_ids.clamp(0, self.cfg.max_position - 1))
+        x = self.wte(input_ids)
+        rotary = None
+        if self.wpe is not None:
+            x = x + self.wpe(position_ids.clamp(0, self.cfg.max_position - 1))
+        else:
+            rotary = rotary_tables(position_ids, self.cfg.head_dim)
         bias = attention_bias(attention_mask, input_ids.shape[1], segment_ids).to(x.dtype)
         presents: KvCache = []
         for i, block in enumerate(self.blocks):
-            x, kv = block(x, bias, past[i] if past is not None else None)
+            x, kv = block(x, bias, past[i] if past is not None else None, rotary)
             presents.append(kv)
         return self.ln_f(x), presents
 

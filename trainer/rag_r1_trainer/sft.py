@@ -70,7 +70,7 @@ def _build_model(cfg: SftConfig, tokenizer: Tokenizer, device: torch.device) -> 
         raise config_error("config field 'model.n_embd': must be divisible by model.n_head")
     if cfg.seq_len > shape.max_position:
         raise config_error("config field 'seq_len': exceeds model.max_position")
-    return GPT(ModelConfig(tokenizer.vocab_size, shape.n_layer, shape.n_head, shape.n_embd, shape.max_position)).to(device)
+    return GPT(ModelConfig(tokenizer.vocab_size, shape.n_layer, shape.n_head, shape.n_embd, shape.max_position, shape.positions)).to(device)
 
 
 @torch.no_grad()
