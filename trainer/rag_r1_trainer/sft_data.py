@@ -101,8 +101,14 @@ def encode_sample(tokenizer: Tokenizer, row: dict[str, Any], where: str, max_len
     if row.get("target", "").rstrip().endswith("</answer>"):
         ids.append(tokenizer.eos_id)
         loss.append(1)
-    # Over-long samples keep their rightmost tokens (the spec's rolling-context rule).
-    return EncodedSample(sample_id, ids[-max_len:], loss[-max_len:])
+    if len(ids) <= max_len:
+        return EncodedSample(sample_id, ids, loss)
+    # Over-long samples keep BOS, the instruction and the question, then their rightmost tokens
+    # (the spec's rolling context), so the step's loss tokens still see what was asked.
+    if len(prompt) >= max_len:
+        raise data_error(f"{where}: the prompt alone is {len(prompt)} tokens, over seq_len {max_len}")
+    tail = max_len - len(prompt)
+    return EncodedSample(sample_id, ids[: len(prompt)] + ids[-tail:], loss[: len(prompt)] + loss[-tail:])
 
 
 def merge_prefixes(samples: list[EncodedSample]) -> list[EncodedSample]:

@@ -80,3 +80,20 @@ def test_merge_prefixes_folds_nested_steps_and_keeps_every_loss_token() -> None:
     assert set(merged) == {"q#1", "r#0"}
     assert merged["q#1"].loss == [0, 0, 1, 1, 0, 1, 1]
     assert merged["r#0"].loss == [0, 0, 1]
+
+
+def test_an_over_long_sample_keeps_its_prompt_and_its_rightmost_tokens() -> None:
+    from rag_r1_trainer.chat import encode_prompt
+    from rag_r1_trainer.sft_data import encode_sample
+    from rag_r1_trainer.tokenizer import build_tokenizer
+
+    words = " ".join(f"w{i}" for i in range(60))
+    tok = build_tokenizer([f"Question : who ? {words} <answer> Canberra </answer>"])
+    messages = [{"role": "user", "content": "Question : who ?"}]
+    row = {"id": "s", "messages": messages, "context": f"<information> {words} </information>", "target": "<answer> Canberra </answer>"}
+    prompt = encode_prompt(tok, messages)
+    full = encode_sample(tok, row, "row 1", 1000)
+    cut = encode_sample(tok, row, "row 1", len(prompt) + 12)
+    assert len(cut.ids) == len(prompt) + 12 and cut.ids[0] == tok.bos_id
+    assert cut.ids[: len(prompt)] == prompt and cut.ids[len(prompt) :] == full.ids[-12:]
+    assert cut.loss[-12:] == full.loss[-12:] and sum(cut.loss) == sum(full.loss)
