@@ -26,11 +26,26 @@ const CHARTS: Array<{ title: string; stage: string; keys: string[] }> = [
   { title: 'PPO reward', stage: 'ppo-train', keys: ['reward'] },
   { title: 'PPO KL to reference', stage: 'ppo-train', keys: ['kl'] },
   { title: 'PPO entropy and retrievals', stage: 'ppo-train', keys: ['entropy', 'retrievals'] },
+  { title: 'PPO clip fraction', stage: 'ppo-train', keys: ['clipfrac'] },
+  {
+    title: 'PPO response length',
+    stage: 'ppo-train',
+    keys: ['response_length', 'generated_length'],
+  },
+  {
+    title: 'PPO reward signal',
+    stage: 'ppo-train',
+    keys: ['flat_group_share', 'zero_reward_step', 'context_full'],
+  },
 ];
 
-async function readCurves(ctx: StageContext<RagR1Config>): Promise<Record<string, Series[]>> {
+type CurvePoint = z.infer<typeof CurvePointSchema>;
+
+async function readCurves(
+  ctx: StageContext<RagR1Config>,
+): Promise<{ curves: Record<string, Series[]>; ppoSteps: CurvePoint[] }> {
   const curves: Record<string, Series[]> = {};
-  const cache = new Map<string, Array<z.infer<typeof CurvePointSchema>>>();
+  const cache = new Map<string, CurvePoint[]>();
   for (const chart of CHARTS) {
     const ref = ctx.inputs[chart.stage]?.artifacts['curve'];
     if (!ref) continue;
@@ -48,7 +63,7 @@ async function readCurves(ctx: StageContext<RagR1Config>): Promise<Record<string
       }))
       .filter((series) => series.points.length > 0);
   }
-  return curves;
+  return { curves, ppoSteps: cache.get('ppo-train') ?? [] };
 }
 
 /**
@@ -85,13 +100,15 @@ export async function reportStage(ctx: StageContext<RagR1Config>): Promise<Stage
       )
     : { rows: [] };
   const env = loadEnv();
+  const { curves, ppoSteps } = await readCurves(ctx);
   const input: ReportInput = {
     title: `RAG-R1 run report: ${ctx.config.name}`,
     runId: ctx.runId,
     configHash: sha256Hex(canonicalJson(ctx.config)),
     config: ctx.config,
     stages: await stageRows(ctx),
-    curves: await readCurves(ctx),
+    curves,
+    ppoSteps,
     evalRows: recorded.rows,
     normalize: ctx.config.evaluate.normalize,
     links: {

@@ -1,6 +1,12 @@
 import { marked } from 'marked';
 import { describe, expect, it } from 'vitest';
-import { renderEvalTable, renderReportHtml, renderReportMarkdown, type EvalRow } from './report.ts';
+import {
+  renderEvalTable,
+  renderReportHtml,
+  renderReportMarkdown,
+  renderTrainingHealth,
+  type EvalRow,
+} from './report.ts';
 
 const rows: EvalRow[] = [
   { method: 'sft', dataset: 'nq', n: 10, em: 0.2, f1: 0.3, meanSeconds: 0.1, meanRetrievals: 1 },
@@ -44,6 +50,7 @@ describe('report', () => {
           },
         ],
       },
+      ppoSteps: [],
       evalRows: rows,
       normalize: 'rag-r1',
       links: { temporal: 'http://127.0.0.1:8233' },
@@ -54,5 +61,19 @@ describe('report', () => {
     const html = renderReportHtml(input, (md) => marked.parse(md, { async: false }));
     expect(html).toContain('<table>');
     expect(html).toContain('<svg');
+  });
+
+  it('tabulates RL health per step with the zero-reward share and the largest on-policy gap', () => {
+    const health = renderTrainingHealth([
+      { step: 1, metrics: { reward: 0, zero_reward_step: 1, onpolicy_max_gap: 2e-6, kl: 0 } },
+      {
+        step: 2,
+        metrics: { reward: 0.25, zero_reward_step: 0, onpolicy_max_gap: 3e-6, clipfrac: 0.1 },
+      },
+    ]);
+    expect(health).toContain('Steps with no reward at all: 1 of 2.');
+    expect(health).toContain('Largest on-policy gap (sampled vs recomputed log-prob): 3.0e-6.');
+    expect(health).toContain('| 2 | 0.250 | – | – | – | 0.100 |');
+    expect(renderTrainingHealth([])).toBe('No RL steps recorded.');
   });
 });

@@ -10,6 +10,8 @@ export interface ReportInput {
   config: unknown;
   stages: Array<{ name: string; seconds?: number; summary: Record<string, unknown> }>;
   curves: Record<string, Series[]>;
+  /** The RL stage's per-step metrics, for the training-health table. */
+  ppoSteps: Array<{ step: number; metrics: Record<string, number> }>;
   evalRows: EvalRow[];
   normalize: string;
   links: Record<string, string>;
@@ -57,6 +59,41 @@ export function renderEvalTable(rows: EvalRow[]): string {
   return [header, rule, ...body].join('\n');
 }
 
+/** Per-step RL health, in the order a researcher reads it: is there signal, is it on-policy. */
+const HEALTH_COLUMNS: Array<[key: string, label: string, digits: number]> = [
+  ['reward', 'reward', 3],
+  ['flat_group_share', 'flat groups', 2],
+  ['kl', 'KL', 4],
+  ['entropy', 'entropy', 3],
+  ['clipfrac', 'clip frac', 3],
+  ['response_length', 'resp len', 0],
+  ['retrievals', 'retrievals', 2],
+  ['context_full', 'ctx full', 2],
+  ['onpolicy_max_gap', 'on-policy gap', 6],
+];
+
+/**
+ * The RL stage's health per step, plus the share of steps whose rollouts all scored zero (no
+ * learning signal at all). Empty when the run has no RL curve.
+ */
+export function renderTrainingHealth(steps: ReportInput['ppoSteps']): string {
+  if (steps.length === 0) return 'No RL steps recorded.';
+  const header = `| step | ${HEALTH_COLUMNS.map(([, label]) => label).join(' | ')} |`;
+  const rule = `|${' --- |'.repeat(HEALTH_COLUMNS.length + 1)}`;
+  const body = steps.map(({ step, metrics }) => {
+    const cells = HEALTH_COLUMNS.map(([key, , digits]) => metrics[key]?.toFixed(digits) ?? '–');
+    return `| ${step} | ${cells.join(' | ')} |`;
+  });
+  const zero = steps.filter((s) => s.metrics['zero_reward_step'] === 1).length;
+  const gaps = steps.map((s) => s.metrics['onpolicy_max_gap']).filter((g) => g !== undefined);
+  const summary =
+    `Steps with no reward at all: ${zero} of ${steps.length}.` +
+    (gaps.length > 0
+      ? ` Largest on-policy gap (sampled vs recomputed log-prob): ${Math.max(...gaps).toExponential(1)}.`
+      : '');
+  return [summary, header, rule, ...body].join('\n');
+}
+
 function renderStageTable(stages: ReportInput['stages']): string {
   const lines = ['| stage | seconds | summary |', '| --- | --- | --- |'];
   for (const stage of stages) {
@@ -87,6 +124,8 @@ export function renderReportMarkdown(input: ReportInput): string {
     renderEvalTable(input.evalRows),
     `## Training curves`,
     charts.join('\n\n'),
+    `## RL training health`,
+    renderTrainingHealth(input.ppoSteps),
     `## Stages`,
     renderStageTable(input.stages),
     `## Paper reference (RAG-R1 Table 3, average EM over 7 sets; Qwen2.5-7B, not comparable with the tiny world)`,
