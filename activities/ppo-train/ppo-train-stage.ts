@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { z } from 'zod';
+import { ENVIRONMENT } from '../../lib/agent/environment.ts';
 import { buildPrompt } from '../../lib/agent/prompts.ts';
 import { DataError } from '../../lib/errors.ts';
 import { loadEnv } from '../../lib/env.ts';
@@ -73,6 +74,7 @@ export async function ppoTrainStage(ctx: StageContext<PpoTrainSlice>): Promise<S
         max_prompt_length: agent.maxContextTokens,
         // The whole instruction and question; the tiny trainer preset's 128 would cut them.
         max_start_length: agent.maxContextTokens,
+        environment: ENVIRONMENT,
         algorithm: ppo.advantage === 'gae' ? 'ppo' : 'grpo',
         group_size: ppo.groupSize,
         batch_size: ppo.batchSize,

@@ -34,6 +34,12 @@ describe('renderSqObservation', () => {
     expect(rendered.endsWith(INFORMATION_CLOSE)).toBe(true);
   });
 
+  it('strips the body as the reference does, trailing blanks of the last document included', () => {
+    expect(
+      renderSqObservation([hit('1', 'A   a'), hit('2', 'B   b \n\n')], charCounter, null),
+    ).toBe(INFORMATION_OPEN + 'Doc 1: A   a\nDoc 2: B   b' + INFORMATION_CLOSE);
+  });
+
   it('does not cut when the budget is null', () => {
     expect(renderSqObservation(HITS, charCounter, null)).toContain('A city.');
   });

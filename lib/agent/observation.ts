@@ -2,20 +2,20 @@
  * Rendering retrieved passages into the `<information>` block the policy reads (spec section
  * 1, sq and mq observation). Pure: the passages come in, text goes out.
  */
-import type { ScoredPassage } from '../retrieval/types.ts';
+import { pyStrip } from '../qa/normalize.ts';
 import { renderPythonJson } from '../retrieval/python-json.ts';
+import type { ScoredPassage } from '../retrieval/types.ts';
+import { ENVIRONMENT } from './environment.ts';
 import type { TokenCounter } from './token-counter.ts';
 
-export const INFORMATION_OPEN = '\n<information>\n';
-export const INFORMATION_CLOSE = '\n</information>\n';
+export const INFORMATION_OPEN = ENVIRONMENT.information_open;
+export const INFORMATION_CLOSE = ENVIRONMENT.information_close;
 
 /**
- * What the environment appends when a turn has no parsable action. Our own wording of the
- * reference's one-line correction (its exact string is not available to us).
+ * What the environment appends when a turn has no valid action: the reference's one-line
+ * correction, word for word (environment.json, shared with the Python trainer).
  */
-export const INVALID_ACTION_CORRECTION =
-  '\nThat action was not valid. To search, put your query between <search> and </search>. ' +
-  'To finish, put your final answer between <answer> and </answer>. Please try again.\n';
+export const INVALID_ACTION_CORRECTION = ENVIRONMENT.invalid_action_correction;
 
 /** `Doc 1: …\nDoc 2: …` for one query's hits, with no trailing newline. */
 export function renderDocs(hits: ScoredPassage[]): string {
@@ -23,15 +23,16 @@ export function renderDocs(hits: ScoredPassage[]): string {
 }
 
 /**
- * The sq observation: one query's documents. When the whole block is over `maxTokens`, the
- * body is cut so that the block including the closing tag fits.
+ * The sq observation: one query's documents, stripped as the reference strips them (Python
+ * `str.strip()`). When the whole block is over `maxTokens`, the body is cut so that the block
+ * including the closing tag fits.
  */
 export function renderSqObservation(
   hits: ScoredPassage[],
   counter: TokenCounter,
   maxTokens: number | null,
 ): string {
-  const body = renderDocs(hits);
+  const body = pyStrip(renderDocs(hits));
   const full = INFORMATION_OPEN + body + INFORMATION_CLOSE;
   if (maxTokens === null || counter.countTokens(full) <= maxTokens) return full;
   const budget = Math.max(0, maxTokens - counter.countTokens(INFORMATION_CLOSE));
@@ -49,7 +50,7 @@ export function renderMqObservation(
   maxTokensPerQuery: number | null,
 ): string {
   const documents = hitsPerQuery.map((hits) => {
-    const docs = renderDocs(hits).trim();
+    const docs = pyStrip(renderDocs(hits));
     return maxTokensPerQuery === null ? docs : counter.truncate(docs, maxTokensPerQuery);
   });
   const json = renderPythonJson({ query: queries, documents });

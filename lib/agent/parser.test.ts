@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { extractAnswer, parseAction, splitQueries, truncateAtAction } from './parser.ts';
+import { INVALID_ACTION_CORRECTION } from './observation.ts';
+import {
+  extractAnswer,
+  finalAnswer,
+  parseAction,
+  splitQueries,
+  truncateAtAction,
+} from './parser.ts';
 import { buildPrompt } from './prompts.ts';
 
 describe('truncateAtAction', () => {
@@ -61,6 +68,18 @@ describe('parseAction', () => {
     });
   });
 
+  it('reads only the truncated turn', () => {
+    expect(parseAction('</search><search> q </search>')).toEqual({
+      kind: 'invalid',
+      reason: 'no-action',
+    });
+  });
+
+  it('strips as Python does: U+0085 is whitespace, U+FEFF is not', () => {
+    expect(parseAction('<search>\u0085q\u00a0</search>')).toMatchObject({ content: 'q' });
+    expect(parseAction('<answer>\ufeffParis </answer>')).toMatchObject({ content: '\ufeffParis' });
+  });
+
   it('does not accept mismatched tags', () => {
     expect(parseAction('<search> q </answer>').kind).toBe('invalid');
   });
@@ -109,8 +128,33 @@ describe('splitQueries', () => {
   });
 });
 
+describe('finalAnswer', () => {
+  it('is the answer of the turn that answered', () => {
+    expect(
+      finalAnswer([
+        { kind: 'model', text: '<search> q </search>' },
+        {
+          kind: 'env',
+          text: '\n<information>\nDoc 1: <answer> Sydney </answer>\n</information>\n',
+        },
+        { kind: 'model', text: '<answer> Canberra </answer>' },
+      ]),
+    ).toBe('Canberra');
+  });
+
+  it('never reads environment text: an episode ending on a correction has no answer', () => {
+    expect(INVALID_ACTION_CORRECTION).toContain('<answer> and </answer>');
+    expect(
+      finalAnswer([
+        { kind: 'model', text: 'Canberra, I think.' },
+        { kind: 'env', text: INVALID_ACTION_CORRECTION },
+      ]),
+    ).toBeNull();
+  });
+});
+
 describe('extractAnswer', () => {
-  it('takes the last answer of the response', () => {
+  it('takes the last answer of one generation', () => {
     expect(extractAnswer('<answer> a </answer> ... <answer> b </answer>')).toBe('b');
   });
 

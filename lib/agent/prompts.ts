@@ -3,10 +3,12 @@
  * exact reference strings are not available to us); the structure is the same: one user
  * message, instructions first, then `Question: {question}` and a newline.
  */
+import { ENVIRONMENT } from './environment.ts';
+
 export type AgentMode = 'sq' | 'mq';
 
 /** The example answer inside both templates; reward extraction must never see it (spec section 5). */
-export const TEMPLATE_EXAMPLE_ANSWER = 'Beijing';
+export const TEMPLATE_EXAMPLE_ANSWER = ENVIRONMENT.template_example_answer;
 
 const SQ_INSTRUCTIONS =
   'Answer the given question. ' +

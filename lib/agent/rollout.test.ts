@@ -134,6 +134,33 @@ describe('runRollout', () => {
     expect(trajectory.finishReason).toBe('answer');
   });
 
+  it('treats an empty search as invalid: correction, no retrieval', async () => {
+    const retriever = new RecordingRetriever();
+    const trajectory = await runRollout({
+      question: QUESTION,
+      mode: 'mq',
+      backend: scripted(['<search> , , </search>', '<answer> x </answer>']),
+      retriever,
+      config: config(),
+    });
+    expect(trajectory.turns[0]).toMatchObject({ action: 'invalid', invalidReason: 'empty-search' });
+    expect(trajectory.segments[1]).toEqual({ kind: 'env', text: INVALID_ACTION_CORRECTION });
+    expect(retriever.calls).toEqual([]);
+  });
+
+  it('has no answer when the episode ends after a correction (whose text names answer tags)', async () => {
+    const trajectory = await runRollout({
+      question: QUESTION,
+      mode: 'sq',
+      backend: scripted(['Canberra, I think.', 'Still no tags.']),
+      retriever: new RecordingRetriever(),
+      config: config({ maxTurns: 1 }),
+    });
+    expect(responseText(trajectory)).toContain('<answer> and </answer>');
+    expect(trajectory.finishReason).toBe('invalid');
+    expect(trajectory.answer).toBeNull();
+  });
+
   it('stops after maxTurns searches and does not execute the final search', async () => {
     const retriever = new RecordingRetriever();
     const trajectory = await runRollout({

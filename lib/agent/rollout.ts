@@ -14,7 +14,7 @@ import {
   renderSqObservation,
 } from './observation.ts';
 import {
-  extractAnswer,
+  finalAnswer,
   parseAction,
   splitQueries,
   STOP_SEQUENCES,
@@ -199,7 +199,7 @@ function remainingTokens(state: EpisodeState): number {
 function finish(state: EpisodeState, reason: FinishReason): Trajectory {
   const trajectory = state.trajectory;
   trajectory.finishReason = reason;
-  trajectory.answer = extractAnswer(state.context);
+  trajectory.answer = finalAnswer(trajectory.segments);
   trajectory.llmMs = trajectory.turns.reduce((sum, turn) => sum + turn.llmMs, 0);
   trajectory.retrievalMs = trajectory.turns.reduce((sum, turn) => sum + turn.retrievalMs, 0);
   return trajectory;

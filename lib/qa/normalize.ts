@@ -37,6 +37,21 @@ export function pySplit(text: string): string[] {
   return text.split(PY_WHITESPACE_RE).filter((token) => token.length > 0);
 }
 
+const PY_WHITESPACE_CHAR_RE = new RegExp(`[${PY_WHITESPACE}]`, 'u');
+
+/**
+ * Strips like Python's `str.strip()` with no argument, so that text the agent environment
+ * trims is the same on the TypeScript and Python sides. Every Python whitespace character is
+ * in the BMP, so scanning UTF-16 code units is exact.
+ */
+export function pyStrip(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && PY_WHITESPACE_CHAR_RE.test(text.charAt(start))) start += 1;
+  while (end > start && PY_WHITESPACE_CHAR_RE.test(text.charAt(end - 1))) end -= 1;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
+}
+
 function collapseWhitespace(text: string): string {
   return pySplit(text).join(' ');
 }

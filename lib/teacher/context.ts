@@ -1,3 +1,4 @@
+import { INVALID_ACTION_CORRECTION } from '../agent/observation.ts';
 import type { GenerateRequest } from '../llm/backend.ts';
 
 /** One retrieved document as the teacher sees it: title line and text. */
@@ -64,12 +65,15 @@ function parseBlock(body: string, queries: string[]): SeenRound {
   return { queries, docsPerQuery: [parseDocs(trimmed)] };
 }
 
-/** Reads the episode so far: each search call with the documents returned for it. */
+/**
+ * Reads the episode so far: each search call with the documents returned for it. The
+ * invalid-action correction is dropped first: it names `<search> and </search>` itself.
+ */
 export function parseTeacherContext(
   request: GenerateRequest,
   modeOverride?: 'sq' | 'mq',
 ): TeacherContext {
-  const prefix = request.assistantPrefix;
+  const prefix = request.assistantPrefix.replaceAll(INVALID_ACTION_CORRECTION, '');
   const rounds: SeenRound[] = [];
   const pattern = /<search>([\s\S]*?)<\/search>|<information>([\s\S]*?)<\/information>/g;
   let pending: string[] = [];

@@ -60,10 +60,24 @@ class SftConfig(Runtime):
     log_batch_ids: bool = Field(False, description="include sample ids of each step in progress events")
 
 
+class Environment(Strict):
+    """The agent environment's text, defined once in lib/agent/environment.json: the TypeScript
+    stage that starts the trainer passes that object here, so the trainer keeps no copy of it."""
+
+    information_open: str = Field(min_length=1, description="written before an observation body")
+    information_close: str = Field(min_length=1, description="written after it; kept when an observation is cut")
+    invalid_action_correction: str = Field(min_length=1, description="appended after a turn without a valid action")
+    stop_sequences: list[str] = Field(min_length=1, description="a turn is cut after the first of these it contains, in order")
+    template_example_answer: str = Field(min_length=1, description="the prompt templates' example answer")
+    prompt_query_limit: int = Field(ge=1, description="queries per mq search call the prompt allows")
+    query_separator: str = Field(min_length=1, max_length=1, description="the mq search text is split on this")
+
+
 class RolloutFields(Strict):
     """The turn loop of spec section 1; shared by `ppo` and `probe`."""
 
     retriever_url: str
+    environment: Environment = Field(description="lib/agent/environment.json, as the TypeScript side parsed it")
     mode: Literal["sq", "mq"] = "sq"
     topk: int = Field(3, ge=1)
     max_turns: int = Field(5, ge=0)

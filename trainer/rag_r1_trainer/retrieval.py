@@ -8,9 +8,9 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+from .config import Environment
 from .errors import TrainerError
-
-INFO_OPEN, INFO_CLOSE = "\n<information>\n", "\n</information>\n"
+from .tokenizer import Tokenizer
 
 
 class RetrievalClient:
@@ -48,19 +48,34 @@ def _contents(hit: dict[str, Any]) -> str:
 
 
 def docs_text(hits: list[dict[str, Any]]) -> str:
+    """`Doc 1: …\nDoc 2: …` for one query's hits, with no trailing newline."""
     return "\n".join(f"Doc {i}: {_contents(h)}" for i, h in enumerate(hits, start=1))
 
 
-def render_sq_observation(hits: list[dict[str, Any]]) -> str:
-    """`\\n<information>\\n` + Doc lines (trailing newline stripped) + `\\n</information>\\n`."""
-    return INFO_OPEN + docs_text(hits).rstrip("\n") + INFO_CLOSE
+def render_sq_observation(hits: list[dict[str, Any]], env: Environment) -> str:
+    """The information tags around the Doc lines, stripped as the reference strips them."""
+    return env.information_open + docs_text(hits).strip() + env.information_close
+
+
+def sq_observation_ids(hits: list[dict[str, Any]], env: Environment, tok: Tokenizer, max_tokens: int) -> list[int]:
+    """The sq observation in tokens; over `max_tokens` it is cut so that it fits with the
+    closing tag kept (spec section 1, sq observation)."""
+    ids = tok.encode(render_sq_observation(hits, env))
+    if len(ids) <= max_tokens:
+        return ids
+    close = tok.encode(env.information_close)
+    return ids[: max(0, max_tokens - len(close))] + close
+
+
+def render_mq_observation(
+    queries: list[str], hits_per_query: list[list[dict[str, Any]]], env: Environment, tok: Tokenizer, max_tokens: int
+) -> str:
+    """The mq observation: each query's Doc lines stripped and cut to `max_tokens` on their
+    own, then the Python-json body between the information tags (spec section 1, mq)."""
+    documents = [tok.decode(tok.encode(docs_text(hits).strip())[:max_tokens]) for hits in hits_per_query]
+    return env.information_open + render_mq_json(queries, documents) + env.information_close
 
 
 def render_mq_json(queries: list[str], documents: list[str]) -> str:
     """Python `json.dumps(indent=2)`: the spec's byte-exact mq body (non-ASCII escaped)."""
     return json.dumps({"query": queries, "documents": documents}, indent=2)
-
-
-def split_mq_queries(text: str) -> list[str]:
-    """The spec's plain comma split: no quoting, no cap at 3."""
-    return [q.strip() for q in text.split(",") if q.strip()]

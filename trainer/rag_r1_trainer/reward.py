@@ -17,14 +17,17 @@ def normalize_answer(text: str) -> str:
 
 
 def extract_answer(response: str) -> str | None:
-    """The last `<answer>` of the response (never the prompt's example)."""
+    """The last `<answer>` anywhere in `response`. Only for text the model wrote alone: an
+    episode's response also holds environment text (the invalid-action correction names
+    `<answer> and </answer>`), so its answer is the one its answering turn gave (`Episode.answer`)."""
     matches = ANSWER.findall(response)
     return matches[-1].strip() if matches else None
 
 
-def em_reward(response: str, golden: list[str] | str, format_reward: float = 0.0) -> float:
+def em_reward(answer: str | None, golden: list[str] | str, format_reward: float = 0.0) -> float:
+    """1 when the episode's final answer matches a gold answer after normalization; 0 without an
+    answer; `format_reward` for a wrong one."""
     golds = [golden] if isinstance(golden, str) else golden
-    answer = extract_answer(response)
     if answer is None:
         return 0.0
     norm = normalize_answer(answer)

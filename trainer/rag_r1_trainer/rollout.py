@@ -7,27 +7,18 @@ appended, with `info` = 0 on every environment-inserted token (observations and 
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 
 import torch
 
 from .chat import encode_prompt
 from .config import RolloutFields
+from .environment import parse_action, split_queries
 from .generate import Generation, generate_turns
 from .model import GPT
-from .retrieval import INFO_CLOSE, INFO_OPEN, RetrievalClient, docs_text, render_mq_json, render_sq_observation, split_mq_queries
+from .retrieval import RetrievalClient, render_mq_observation, sq_observation_ids
 from .reward import em_reward, extract_answer
 from .tokenizer import Tokenizer
-
-ACTION = re.compile(r"<(search|answer)>(.*?)</\1>", re.DOTALL)
-# Search-R1's correction after an output with no valid action (generation.py execute_predictions).
-INVALID_ACTION = (
-    "\nMy previous action is invalid. If I want to search, I should put the query between <search> and "
-    "</search>. If I want to give the final answer, I should put the answer between <answer> and </answer>. "
-    "Let me try again.\n"
-)
-
 
 @dataclass
 class Episode:
@@ -40,6 +31,8 @@ class Episode:
     retrievals: int = 0
     invalid: int = 0
     reward: float = 0.0
+    # What the answering turn answered (its first action); environment text is never read.
+    answer: str | None = None
     text: str = ""
     # Sampling-time log-prob of each response token; NaN where the environment wrote it.
     logp: list[float] = field(default_factory=list)
@@ -55,28 +48,20 @@ class Episode:
         return len(self.prompt) + len(self.response)
 
 
-def parse_action(text: str) -> tuple[str, str] | None:
-    match = ACTION.search(text)
-    return (match.group(1), match.group(2).strip()) if match else None
-
-
 class Rollout:
     """Runs episodes for a batch of prompts against the retrieval service."""
 
     def __init__(self, tokenizer: Tokenizer, cfg: RolloutFields, client: RetrievalClient) -> None:
         self.tok, self.cfg, self.client = tokenizer, cfg, client
-        self.stop_ids = {tokenizer.token_id("</search>"), tokenizer.token_id("</answer>"), tokenizer.eos_id}
+        # Environment text comes from the config (lib/agent/environment.json), never from here.
+        self.env = cfg.environment
+        self.stop_ids = {tokenizer.token_id(tag) for tag in self.env.stop_sequences} | {tokenizer.eos_id}
 
     def _observation(self, queries_hits: list[list[dict]], queries: list[str]) -> list[int]:
         limit = self.cfg.max_obs_length
         if self.cfg.mode == "sq":
-            ids = self.tok.encode(render_sq_observation(queries_hits[0]))
-            if len(ids) > limit:
-                close = self.tok.encode(INFO_CLOSE)
-                ids = ids[: max(0, limit - len(close))] + close
-            return ids
-        documents = [self.tok.decode(self.tok.encode(docs_text(h).strip())[:limit]) for h in queries_hits]
-        return self.tok.encode(INFO_OPEN + render_mq_json(queries, documents) + INFO_CLOSE)
+            return sq_observation_ids(queries_hits[0], self.env, self.tok, limit)
+        return self.tok.encode(render_mq_observation(queries, queries_hits, self.env, self.tok, limit))
 
     def _search_all(self, requests: list[tuple[Episode, list[str]]]) -> None:
         flat = [q for _, qs in requests for q in qs]
@@ -91,19 +76,18 @@ class Rollout:
     def _act(self, episode: Episode, generated: Generation, final: bool) -> list[str] | None:
         """Applies one generated turn; returns the queries to run, if any."""
         episode.append(generated.tokens, written_by_model=True, logp=generated.logprobs)
-        action = parse_action(self.tok.decode(generated.tokens))
-        if action is not None and action[0] == "answer":
-            episode.done = True
+        action = parse_action(self.tok.decode(generated.tokens), self.env)
+        if action.kind == "answer":
+            episode.done, episode.answer = True, action.content
             return None
         if final:
             episode.done = True
             return None
-        if action is None:
+        if action.kind == "invalid":
             episode.invalid += 1
-            episode.append(self.tok.encode(INVALID_ACTION), written_by_model=not self.cfg.state_masking)
+            episode.append(self.tok.encode(self.env.invalid_action_correction), written_by_model=not self.cfg.state_masking)
             return None
-        queries = [action[1]] if self.cfg.mode == "sq" else split_mq_queries(action[1])
-        return queries or [""]
+        return split_queries(action.content, self.cfg.mode, self.env)
 
     def run(self, policy: GPT, items: list[dict], generator: torch.Generator) -> list[Episode]:
         """Every turn sees the whole episode so far, at the positions PPO will score it with:
@@ -132,7 +116,7 @@ class Rollout:
                     self._cut_to(e, limit)
         for e in episodes:
             e.text = self.tok.decode(e.response, skip_special=True)
-            e.reward = em_reward(e.text, e.golden, self.cfg.format_reward)
+            e.reward = em_reward(e.answer, e.golden, self.cfg.format_reward)
         return episodes
 
     def _prompt_ids(self, item: dict) -> list[int]:

@@ -3,6 +3,7 @@
 import json
 
 from .conftest import run_trainer
+from .world import ENVIRONMENT
 
 
 def _error(run) -> dict:
@@ -14,7 +15,8 @@ def _error(run) -> dict:
 
 def test_missing_checkpoint(world, tmp_path) -> None:
     cfg = {"preset": "tiny", "train_file": str(world["ppo"]), "policy_checkpoint": str(tmp_path / "nope"),
-           "retriever_url": "http://127.0.0.1:9/retrieve", "output_dir": str(tmp_path / "out"), "batch_size": 4, "mini_batch_size": 4}
+           "retriever_url": "http://127.0.0.1:9/retrieve", "output_dir": str(tmp_path / "out"), "batch_size": 4, "mini_batch_size": 4,
+           "environment": ENVIRONMENT}
     err = _error(run_trainer("ppo", cfg))
     assert err["code"] == "CHECKPOINT_INVALID"
     assert "policy_checkpoint" in err["message"] and "nope" in err["message"]

@@ -8,9 +8,10 @@ import sys
 from pathlib import Path
 
 from .conftest import TRAINER_DIR, parse_events, run_trainer
+from .world import ENVIRONMENT
 
 ROLLOUT = {"max_turns": 2, "max_response_length": 40, "max_obs_length": 200, "max_prompt_length": 400, "max_start_length": 64,
-           "temperature": 1.0, "top_p": 1.0}
+           "temperature": 1.0, "top_p": 1.0, "environment": ENVIRONMENT}
 
 
 def _ppo_config(world, url, ckpt, out, **extra) -> dict:

@@ -12,8 +12,11 @@ import json
 import random
 from pathlib import Path
 
+from rag_r1_trainer.config import Environment
 from rag_r1_trainer.retrieval import render_sq_observation
 
+# The agent environment's text as the TypeScript stages pass it to the trainer (config `environment`).
+ENVIRONMENT = json.loads((Path(__file__).resolve().parents[2] / "lib" / "agent" / "environment.json").read_text())
 PROMPT = "Question: {q}"
 SYLLABLES = ["zor", "vel", "ka", "mir", "dun", "sa", "lo", "bre", "tan", "qui", "ros", "el", "fa", "gor", "ni", "pal"]
 
@@ -42,7 +45,7 @@ def _sft_rows(rng: random.Random, countries: list[str], cities: list[str], old: 
         rows.append({"id": f"{c}-search", "messages": messages, "target": step1, "class": 2})
         city = rng.choice(cities)
         others = [_doc(o, rng.choice(cities)) for o in rng.sample([x for x in countries if x != c], 2)]
-        obs = render_sq_observation([_doc(c, city), *others])
+        obs = render_sq_observation([_doc(c, city), *others], Environment.model_validate(ENVIRONMENT))
         answer = f"<think> The capital of {c} is {city} . </think><answer> {city} </answer>"
         rows.append({"id": f"{c}-read", "messages": messages, "context": step1 + obs, "target": answer, "class": 3})
     return rows
