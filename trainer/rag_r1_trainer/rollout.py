@@ -17,7 +17,7 @@ from .environment import parse_action, split_queries
 from .generate import Generation, generate_turns
 from .model import GPT
 from .retrieval import RetrievalClient, render_mq_observation, sq_observation_ids
-from .reward import em_reward, extract_answer
+from .reward import em_reward
 from .tokenizer import Tokenizer
 
 @dataclass
@@ -143,6 +143,6 @@ def episode_metrics(episodes: list[Episode]) -> dict[str, float]:
         "generated_length": sum(sum(e.info) for e in episodes) / n,
         "retrievals": sum(e.retrievals for e in episodes) / n,
         "invalid_actions": sum(e.invalid for e in episodes) / n,
-        "answered": sum(extract_answer(e.text) is not None for e in episodes) / n,
+        "answered": sum(e.answer is not None for e in episodes) / n,
         "context_full": sum(e.finish == "context_full" for e in episodes) / n,
     }
