@@ -50,6 +50,7 @@ function decodingOf(config: EvaluateSlice): EvalDecoding {
     maxTurns: config.evaluate.maxTurns,
     maxTokensPerTurn: config.evaluate.maxTokensPerTurn,
     maxObsTokens: config.agent.maxObsTokens,
+    maxContextTokens: config.agent.maxContextTokens,
   });
 }
 

@@ -104,6 +104,7 @@ async function resample(
       topK: retrieval.topK,
       maxObsTokens: agent.maxObsTokens,
       maxTokensPerTurn: agent.maxTokensPerTurn,
+      maxContextTokens: agent.maxContextTokens,
       temperature: filter.temperature,
       seed: seed * 1009 + attempt + 1,
     });

@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import { ENVIRONMENT } from '../../lib/agent/environment.ts';
 import { buildPrompt } from '../../lib/agent/prompts.ts';
 import { DataError } from '../../lib/errors.ts';
 import { loadEnv } from '../../lib/env.ts';
 import { readJsonlAll, writeJsonl } from '../../lib/jsonl.ts';
 import type { PpoTrainSlice } from '../../lib/rag-r1/recipe.ts';
 import { RlQuestionSchema } from '../../lib/rag-r1/records.ts';
+import { buildPpoTrainerConfig } from '../../lib/rag-r1/trainer-config.ts';
 import type { StageContext, StageResult } from '../framework/types.ts';
 import { openRetriever, requireArtifact } from '../rollouts/resources.ts';
 import { unpackArchive } from '../trainer/archive.ts';
@@ -46,7 +46,7 @@ async function writePpoQuestions(
  * reference and retrieved tokens masked; checkpoints go to S3 and a retry resumes from them.
  */
 export async function ppoTrainStage(ctx: StageContext<PpoTrainSlice>): Promise<StageResult> {
-  const { ppo, agent, retrieval } = ctx.config;
+  const { retrieval } = ctx.config;
   const sftArchive = await ctx.download(
     requireArtifact(ctx, 'sft-train', 'checkpoint'),
     'sft-checkpoint.tar.gz',
@@ -60,44 +60,13 @@ export async function ppoTrainStage(ctx: StageContext<PpoTrainSlice>): Promise<S
     const result = await runTrainerStage(ctx, {
       python: trainerPython(loadEnv().RAG_R1_PYTHON),
       subcommand: 'ppo',
-      config: {
-        preset: ppo.device === 'cuda' ? 'paper' : 'tiny',
-        train_file: questions.path,
-        policy_checkpoint: policyCheckpoint,
-        retriever_url: retrieval.url ?? endpoint!.url,
-        output_dir: join(ctx.workDir, 'ppo'),
-        mode: agent.mode,
-        topk: retrieval.topK,
-        max_turns: agent.maxTurns,
-        max_response_length: agent.maxTokensPerTurn,
-        max_obs_length: agent.maxObsTokens,
-        max_prompt_length: agent.maxContextTokens,
-        // The whole instruction and question; the tiny trainer preset's 128 would cut them.
-        max_start_length: agent.maxContextTokens,
-        environment: ENVIRONMENT,
-        algorithm: ppo.advantage === 'gae' ? 'ppo' : 'grpo',
-        group_size: ppo.groupSize,
-        batch_size: ppo.batchSize,
-        mini_batch_size: ppo.miniBatchSize,
-        micro_batch_size: Math.min(ppo.miniBatchSize, 32),
-        actor_lr: ppo.actorLr,
-        critic_lr: ppo.criticLr,
-        kl_beta: ppo.klBeta,
-        gamma: ppo.gamma,
-        lam: ppo.lambda,
-        clip_ratio: ppo.clip,
-        value_clip: ppo.valueClip,
-        entropy_coeff: ppo.entropyCoeff,
-        grad_clip: ppo.gradClip,
-        ppo_epochs: ppo.epochs,
-        temperature: ppo.temperature,
-        top_p: ppo.topP,
-        total_steps: ppo.steps,
-        checkpoint_every: ppo.checkpointEvery,
-        keep_last: 2,
-        device: ppo.device,
+      config: buildPpoTrainerConfig(ctx.config, {
+        trainFile: questions.path,
+        policyCheckpoint,
+        retrieverUrl: retrieval.url ?? endpoint!.url,
+        outputDir: join(ctx.workDir, 'ppo'),
         threads: cpuThreads(),
-      },
+      }),
     });
     const done = PpoDoneSchema.parse(result.done);
     await publishTrainedModel(ctx, {

@@ -5,6 +5,11 @@ import { ConfigError } from '../../lib/errors.ts';
 import { readJsonlAll, writeJsonl } from '../../lib/jsonl.ts';
 import { loadEnv } from '../../lib/env.ts';
 import type { SftTrainSlice } from '../../lib/rag-r1/recipe.ts';
+import {
+  buildSftTrainerConfig,
+  type SftTrainerConfig,
+  type SftTrainerFiles,
+} from '../../lib/rag-r1/trainer-config.ts';
 import type { StageContext, StageResult } from '../framework/types.ts';
 import { requireArtifact } from '../rollouts/resources.ts';
 import { runTrainerStage, trainerPython } from '../trainer/run-trainer-stage.ts';
@@ -28,37 +33,12 @@ const SftDoneSchema = z
   })
   .passthrough();
 
-/**
- * The trainer's `sft` config from the recipe's: every shape and length the recipe sets goes
- * through, since the trainer's preset would otherwise fill in its own (256-token rows).
- */
+/** The trainer's `sft` config for this stage's files, on this machine's CPU threads. */
 export function sftTrainerConfig(
   config: SftTrainSlice,
-  files: { trainFile: string; evalFile?: string; tokenizer: string; outputDir: string },
-): Record<string, unknown> {
-  return {
-    preset: 'tiny',
-    train_file: files.trainFile,
-    ...(files.evalFile ? { eval_file: files.evalFile } : {}),
-    tokenizer: files.tokenizer,
-    output_dir: files.outputDir,
-    model: {
-      n_layer: config.model.layers,
-      n_head: config.model.heads,
-      n_embd: config.model.dModel,
-      max_position: config.model.maxPosition,
-    },
-    seq_len: config.seqLen,
-    epochs: config.epochs,
-    lr: config.learningRate,
-    lr_schedule: config.lrSchedule,
-    batch_size: config.batchSize,
-    grad_accum: config.gradAccum,
-    checkpoint_every: config.checkpointEvery,
-    keep_last: 1000,
-    device: config.device,
-    threads: cpuThreads(),
-  };
+  files: Omit<SftTrainerFiles, 'threads'>,
+): SftTrainerConfig {
+  return buildSftTrainerConfig(config, { ...files, threads: cpuThreads() });
 }
 
 /**

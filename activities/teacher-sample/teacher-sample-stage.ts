@@ -32,6 +32,7 @@ export async function teacherSampleStage(
     topK: retrieval.topK,
     maxObsTokens: agent.maxObsTokens,
     maxTokensPerTurn: agent.maxTokensPerTurn,
+    maxContextTokens: agent.maxContextTokens,
     temperature: teacher.temperature,
     seed,
   });

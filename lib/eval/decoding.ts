@@ -8,6 +8,12 @@ export const EvalDecodingSchema = z
     maxTurns: z.number().int().min(0).default(5),
     maxTokensPerTurn: z.number().int().positive().default(1024),
     maxObsTokens: z.number().int().positive().nullable().default(1000),
+    maxContextTokens: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('context cap of a rollout (the recipe sets agent.maxContextTokens); unset: 8192'),
     seed: z.number().int().optional(),
   })
   .strict();

@@ -73,6 +73,9 @@ export async function evaluateItem(options: EvaluateItemOptions): Promise<EvalOu
         maxTokensPerTurn: decoding.maxTokensPerTurn,
         temperature: decoding.temperature,
         topP: decoding.topP,
+        ...(decoding.maxContextTokens === undefined
+          ? {}
+          : { maxContextTokens: decoding.maxContextTokens }),
         ...(decoding.seed === undefined ? {} : { seed: decoding.seed }),
       }),
       ...(options.tokenCounter ? { tokenCounter: options.tokenCounter } : {}),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DATASET_NAMES } from '../qa/types.ts';
+import { PpoConfigSchema, SftConfigSchema } from './sft-ppo-config.ts';
 
 /**
  * The RAG-R1 recipe's configuration: one strict schema, so an unknown key or a bad value is an
@@ -96,7 +97,9 @@ const AgentSchema = z
       .int()
       .positive()
       .default(1024)
-      .describe('rolling context cap (spec 1: 8192; tiny model: its 1024 positions)'),
+      .describe(
+        'context cap of every rollout: teacher-sample, filter, PPO, evaluate (spec 1: 8192; tiny model: at most sft.model.maxPosition)',
+      ),
   })
   .strict();
 
@@ -121,50 +124,6 @@ const SftSplitSchema = z
   })
   .strict();
 
-const ModelSchema = z
-  .object({
-    kind: z.enum(['tiny', 'hf']).default('tiny'),
-    path: z.string().optional().describe('local HF model directory (kind=hf): weights you supply'),
-    layers: z.number().int().positive().default(4),
-    dModel: z.number().int().positive().default(128),
-    heads: z.number().int().positive().default(4),
-    maxPosition: z.number().int().positive().default(1024).describe('context length in tokens'),
-  })
-  .strict();
-
-const SftSchema = z
-  .object({
-    model: ModelSchema.default(ModelSchema.parse({})),
-    epochs: z
-      .number()
-      .positive()
-      .default(8)
-      .describe('spec 3: 5 epochs; tiny world: 8 (validation loss still falling at 6)'),
-    pretrainEpochs: z
-      .number()
-      .min(0)
-      .default(10)
-      .describe(
-        'tiny model only: language-model epochs over the corpus before SFT, standing in for the pretraining the paper base model has',
-      ),
-    learningRate: z.number().positive().default(2e-3),
-    lrSchedule: z
-      .enum(['constant', 'cosine'])
-      .default('cosine')
-      .describe('after warmup: constant, or cosine decay to 0.1x (spec 3 gives no schedule)'),
-    batchSize: z
-      .number()
-      .int()
-      .positive()
-      .default(8)
-      .describe('a step holds at most batchSize x seqLen tokens'),
-    seqLen: z.number().int().positive().default(1024).describe('longest sample in tokens'),
-    gradAccum: z.number().int().positive().default(1),
-    checkpointEvery: z.number().int().positive().default(50),
-    device: z.enum(['cpu', 'cuda']).default('cpu'),
-  })
-  .strict();
-
 const FilterSchema = z
   .object({
     candidates: z
@@ -177,36 +136,6 @@ const FilterSchema = z
     correctShare: z.number().min(0).max(1).default(0.25).describe('spec 4: 25%'),
     valShare: z.number().min(0).max(0.5).default(0.05).describe('spec 4: 95/5 split'),
     skipFilter: z.boolean().default(false).describe('"w/o Filter" ablation: all wrong + 25%'),
-  })
-  .strict();
-
-const PpoSchema = z
-  .object({
-    advantage: z.enum(['gae', 'grpo']).default('gae').describe('spec 5: PPO with critic + GAE'),
-    steps: z.number().int().positive().default(16).describe('spec 5: 500'),
-    batchSize: z.number().int().positive().default(16).describe('spec 5: 512 prompts/step'),
-    miniBatchSize: z.number().int().positive().default(16).describe('spec 5: 128'),
-    actorLr: z.number().positive().default(2e-4).describe('spec 5: 1e-6'),
-    criticLr: z.number().positive().default(5e-4).describe('spec 5: 1e-5'),
-    klBeta: z.number().min(0).default(0.001).describe('spec 5: 0.001, fixed'),
-    gamma: z.number().min(0).max(1).default(1),
-    lambda: z.number().min(0).max(1).default(1),
-    clip: z.number().positive().default(0.2),
-    valueClip: z.number().positive().default(0.5),
-    entropyCoeff: z.number().min(0).default(0.001),
-    gradClip: z.number().positive().default(1.0),
-    epochs: z.number().int().positive().default(1).describe('PPO epochs per batch (spec 5: 1)'),
-    temperature: z
-      .number()
-      .positive()
-      .default(0.8)
-      .describe(
-        'rollout temperature (spec 5: 1.0; tiny world: 0.8, so a small policy still finds rewards)',
-      ),
-    topP: z.number().positive().max(1).default(0.95),
-    groupSize: z.number().int().positive().default(1).describe('rollouts per prompt (grpo > 1)'),
-    checkpointEvery: z.number().int().positive().default(4).describe('spec 5: 50'),
-    device: z.enum(['cpu', 'cuda']).default('cpu'),
   })
   .strict();
 
@@ -243,11 +172,22 @@ export const RagR1ConfigSchema = z
     agent: AgentSchema.default(AgentSchema.parse({})),
     teacherSample: TeacherSampleSchema.default(TeacherSampleSchema.parse({})),
     sftSplit: SftSplitSchema.default(SftSplitSchema.parse({})),
-    sft: SftSchema.default(SftSchema.parse({})),
+    sft: SftConfigSchema.default(SftConfigSchema.parse({})),
     filter: FilterSchema.default(FilterSchema.parse({})),
-    ppo: PpoSchema.default(PpoSchema.parse({})),
+    ppo: PpoConfigSchema.default(PpoConfigSchema.parse({})),
     evaluate: EvaluateSchema.default(EvaluateSchema.parse({})),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    const { model } = config.sft;
+    // The tiny model has no positions past maxPosition; an hf model's limit is its own.
+    if (model.kind === 'tiny' && config.agent.maxContextTokens > model.maxPosition) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['agent', 'maxContextTokens'],
+        message: `agent.maxContextTokens ${config.agent.maxContextTokens} exceeds the tiny model's sft.model.maxPosition ${model.maxPosition}`,
+      });
+    }
+  });
 
 export type RagR1Config = z.infer<typeof RagR1ConfigSchema>;

@@ -14,15 +14,38 @@ function paperPreset(mode: 'sq' | 'mq'): ConfigOverrides {
     retrieval: { method: 'dense', topK: 3 },
     agent: { mode, maxTurns: 5, maxTokensPerTurn: 500, maxObsTokens: 1000, maxContextTokens: 8192 },
     teacherSample: { temperature: 1.0, shards: 16 },
-    sft: { model: { kind: 'hf', maxPosition: 32768 }, epochs: 5, seqLen: 10240, device: 'cuda' },
+    // Spec section 3: 5 epochs, input cutoff 8192 + output 2048. lr/batch are UNVERIFIED in the
+    // paper; 1e-5 with an effective batch of 64 rows is a common full-SFT choice, not a paper
+    // number, and so are the warmup, weight decay and clip.
+    sft: {
+      model: { kind: 'hf', maxPosition: 32768 },
+      epochs: 5,
+      seqLen: 10240,
+      learningRate: 1e-5,
+      warmupSteps: 20,
+      weightDecay: 0,
+      gradClip: 1.0,
+      batchSize: 1,
+      gradAccum: 64,
+      checkpointEvery: 100,
+      bf16: true,
+      device: 'cuda',
+    },
     filter: { candidates: 'teacher', rollouts: 10, temperature: 1.2, maxRetrievals: 10 },
+    // Spec section 5 table: lr 1e-6/1e-5, warmup 0.285/0.015, beta 0.001, gamma=lambda=1, clip
+    // 0.2, value clip 0.5, entropy 0.001, grad clip 1.0, 1 PPO epoch, batch 512/128/32, T=1.0
+    // top_p 0.95, 500 steps, save every 50, no format reward, state masking; section 1: start
+    // 2048 tokens (the other lengths are under `agent`).
     ppo: {
       advantage: 'gae',
       steps: 500,
       batchSize: 512,
       miniBatchSize: 128,
+      microBatchSize: 32,
       actorLr: 1e-6,
       criticLr: 1e-5,
+      actorWarmupRatio: 0.285,
+      criticWarmupRatio: 0.015,
       klBeta: 0.001,
       gamma: 1,
       lambda: 1,
@@ -30,10 +53,15 @@ function paperPreset(mode: 'sq' | 'mq'): ConfigOverrides {
       valueClip: 0.5,
       entropyCoeff: 0.001,
       gradClip: 1.0,
+      epochs: 1,
+      formatReward: 0,
+      stateMasking: true,
+      maxStartTokens: 2048,
       temperature: 1.0,
       topP: 0.95,
       groupSize: 1,
       checkpointEvery: 50,
+      bf16: true,
       device: 'cuda',
     },
     evaluate: {

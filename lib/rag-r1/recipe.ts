@@ -49,7 +49,7 @@ const stages: StageDefinition<RagR1Config>[] = [
   },
   {
     name: 'teacher-sample',
-    version: '2',
+    version: '3',
     queue: 'cpu',
     inputs: ['prepare'],
     configSlice: (config): TeacherSampleSlice => ({
@@ -82,7 +82,7 @@ const stages: StageDefinition<RagR1Config>[] = [
   },
   {
     name: 'filter',
-    version: '1',
+    version: '2',
     queue: 'cpu',
     inputs: ['prepare', 'teacher-sample'],
     configSlice: (config): FilterSlice => ({
@@ -110,7 +110,7 @@ const stages: StageDefinition<RagR1Config>[] = [
   },
   {
     name: 'evaluate',
-    version: '1',
+    version: '2',
     queue: 'cpu',
     inputs: ['prepare', 'sft-train', 'ppo-train'],
     configSlice: (config): EvaluateSlice => ({

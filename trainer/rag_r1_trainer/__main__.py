@@ -30,23 +30,23 @@ def dispatch(args: argparse.Namespace) -> None:
     if args.subcommand == "sft":
         from .sft import run_sft
 
-        run_sft(parse_config("sft", SftConfig, raw), args.resume_from)
+        run_sft(parse_config(SftConfig, raw), args.resume_from)
     elif args.subcommand == "ppo":
         from .ppo import run_ppo
 
-        run_ppo(parse_config("ppo", PpoConfig, raw), args.resume_from)
+        run_ppo(parse_config(PpoConfig, raw), args.resume_from)
     elif args.subcommand == "export-onnx":
         from .export_onnx import run_export
 
-        run_export(parse_config("export-onnx", ExportConfig, raw))
+        run_export(parse_config(ExportConfig, raw))
     elif args.subcommand == "probe":
         from .probe import run_probe
 
-        run_probe(parse_config("probe", ProbeConfig, raw))
+        run_probe(parse_config(ProbeConfig, raw))
     else:
         from .build_tokenizer import run_build_tokenizer
 
-        run_build_tokenizer(parse_config("build-tokenizer", TokenizerConfig, raw))
+        run_build_tokenizer(parse_config(TokenizerConfig, raw))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,7 +1,10 @@
-"""Validated configs for every subcommand, with `tiny` and `paper` presets.
+"""Validated configs for every subcommand.
 
-A config is a JSON object (file path or inline JSON). `"preset"` picks defaults that the
-object's own keys override; unknown keys and bad values fail with the field named.
+A config is a JSON object (file path or inline JSON); unknown keys and bad values fail with the
+field named. The `sft` and `ppo` configs are defined once, in TypeScript
+(lib/rag-r1/trainer-config.ts), which emits their JSON Schema to trainer/schemas/. The models
+here mirror it field for field (tests/test_config_schema.py checks that) and have no default
+for anything that changes training: the caller sends every value, so none is chosen here.
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import config_error
-from .presets import PRESETS
 
 
 class Strict(BaseModel):
@@ -21,43 +23,43 @@ class Strict(BaseModel):
 
 
 class ModelShape(Strict):
-    n_layer: int = Field(4, ge=1)
-    n_head: int = Field(4, ge=1)
-    n_embd: int = Field(128, ge=8)
-    max_position: int = Field(512, ge=16)
+    n_layer: int = Field(ge=1)
+    n_head: int = Field(ge=1)
+    n_embd: int = Field(ge=8)
+    max_position: int = Field(ge=16)
+    positions: Literal["learned", "rotary"] = Field(description="rotary (RoPE) or learned absolute position embeddings")
 
 
 class Runtime(Strict):
-    seed: int = 0
-    device: Literal["auto", "cpu", "cuda"] = "auto"
-    bf16: bool = Field(True, description="bf16 autocast on CUDA; CPU always runs fp32")
-    threads: int = Field(1, ge=1, description="torch CPU threads (1 is fastest for the tiny model, and on a busy machine)")
+    seed: int
+    device: Literal["cpu", "cuda"]
+    bf16: bool
+    threads: int = Field(ge=1)
     output_dir: str
-    checkpoint_every: int = Field(50, ge=1)
-    keep_last: int = Field(3, ge=1)
-    log_every: int = Field(1, ge=1)
+    checkpoint_every: int = Field(ge=1)
+    keep_last: int = Field(ge=1)
+    log_every: int = Field(1, ge=1)  # reporting only
 
 
 class SftConfig(Runtime):
-    preset: Literal["tiny", "paper"] | None = None
     train_file: str
     eval_file: str | None = None
-    tokenizer: str = Field(description="tokenizer.json path")
-    init_checkpoint: str | None = Field(None, description="start from these weights instead of scratch")
-    model: ModelShape = ModelShape()
-    seq_len: int = Field(512, ge=8, description="longest sample in tokens (longer ones keep their last seq_len)")
-    batch_size: int = Field(8, ge=1, description="a micro-batch holds at most batch_size x seq_len tokens, padding included")
-    grad_accum: int = Field(1, ge=1)
-    lr: float = Field(1e-3, gt=0)
-    warmup_steps: int = Field(10, ge=0)
-    lr_schedule: Literal["constant", "cosine"] = Field("constant", description="after warmup: constant, or cosine decay to 0.1x")
-    batching: Literal["length", "packed"] = Field("length", description="length-bucketed batches, or rows of seq_len packed in order")
-    fold_prefixes: bool = Field(True, description="fold a sample that is a prefix of another into it (same loss tokens, fewer tokens)")
-    weight_decay: float = Field(0.0, ge=0)
-    grad_clip: float = Field(1.0, gt=0)
-    epochs: float = Field(1.0, gt=0)
-    max_steps: int | None = Field(None, ge=1, description="overrides epochs when set")
-    log_batch_ids: bool = Field(False, description="include sample ids of each step in progress events")
+    tokenizer: str
+    init_checkpoint: str | None = None
+    model: ModelShape
+    seq_len: int = Field(ge=8)
+    batch_size: int = Field(ge=1)
+    grad_accum: int = Field(ge=1)
+    lr: float = Field(gt=0)
+    warmup_steps: int = Field(ge=0)
+    lr_schedule: Literal["constant", "cosine"]
+    batching: Literal["length", "packed"]
+    fold_prefixes: bool
+    weight_decay: float = Field(ge=0)
+    grad_clip: float = Field(gt=0)
+    epochs: float = Field(gt=0)
+    max_steps: int | None = Field(None, ge=1)
+    log_batch_ids: bool = False  # reporting only
 
 
 class Environment(Strict):
@@ -78,45 +80,46 @@ class RolloutFields(Strict):
 
     retriever_url: str
     environment: Environment = Field(description="lib/agent/environment.json, as the TypeScript side parsed it")
-    mode: Literal["sq", "mq"] = "sq"
-    topk: int = Field(3, ge=1)
-    max_turns: int = Field(5, ge=0)
-    max_response_length: int = Field(500, ge=1, description="tokens per generation turn")
-    max_obs_length: int = Field(1000, ge=1)
-    max_prompt_length: int = Field(8192, ge=16)
-    max_start_length: int = Field(2048, ge=8)
-    temperature: float = Field(1.0, gt=0)
-    top_p: float = Field(0.95, gt=0, le=1)
-    format_reward: float = Field(0.0, description="spec: 0 (no format reward)")
-    state_masking: bool = Field(True, description="mask <information> and invalid-action tokens")
+    mode: Literal["sq", "mq"]
+    topk: int = Field(ge=1)
+    max_turns: int = Field(ge=0)
+    max_response_length: int = Field(ge=1)
+    max_obs_length: int = Field(ge=1)
+    max_prompt_length: int = Field(ge=16)
+    max_start_length: int = Field(ge=8)
+    temperature: float = Field(gt=0)
+    top_p: float = Field(gt=0, le=1)
+    format_reward: float
+    state_masking: bool
 
 
 class PpoConfig(Runtime, RolloutFields):
-    preset: Literal["tiny", "paper"] | None = None
     train_file: str
-    policy_checkpoint: str = Field(description="the SFT checkpoint: policy, reference and critic start here")
+    policy_checkpoint: str
     critic_checkpoint: str | None = None
-    algorithm: Literal["ppo", "grpo"] = "ppo"
-    group_size: int = Field(1, ge=1, description="rollouts per prompt (GRPO needs >= 2)")
-    batch_size: int = Field(512, ge=1, description="prompts per step")
-    mini_batch_size: int = Field(128, ge=1, description="prompts per optimizer step")
-    micro_batch_size: int = Field(32, ge=1, description="sequences per forward pass")
-    ppo_epochs: int = Field(1, ge=1)
-    actor_lr: float = Field(1e-6, gt=0)
-    critic_lr: float = Field(1e-5, gt=0)
-    actor_warmup_ratio: float = Field(0.285, ge=0, le=1)
-    critic_warmup_ratio: float = Field(0.015, ge=0, le=1)
-    kl_beta: float = Field(0.001, ge=0)
-    gamma: float = Field(1.0, ge=0, le=1)
-    lam: float = Field(1.0, ge=0, le=1)
-    clip_ratio: float = Field(0.2, gt=0)
-    value_clip: float = Field(0.5, gt=0)
-    entropy_coeff: float = Field(0.001, ge=0)
-    grad_clip: float = Field(1.0, gt=0)
-    total_steps: int = Field(500, ge=1)
+    algorithm: Literal["ppo", "grpo"]
+    group_size: int = Field(ge=1)
+    batch_size: int = Field(ge=1)
+    mini_batch_size: int = Field(ge=1)
+    micro_batch_size: int = Field(ge=1)
+    ppo_epochs: int = Field(ge=1)
+    actor_lr: float = Field(gt=0)
+    critic_lr: float = Field(gt=0)
+    actor_warmup_ratio: float = Field(ge=0, le=1)
+    critic_warmup_ratio: float = Field(ge=0, le=1)
+    kl_beta: float = Field(ge=0)
+    gamma: float = Field(ge=0, le=1)
+    lam: float = Field(ge=0, le=1)
+    clip_ratio: float = Field(gt=0)
+    value_clip: float = Field(gt=0)
+    entropy_coeff: float = Field(ge=0)
+    grad_clip: float = Field(gt=0)
+    total_steps: int = Field(ge=1)
 
 
 class ProbeConfig(RolloutFields):
+    """A measurement, not training: the rollout settings come in full, the rest may default."""
+
     checkpoint: str
     data_file: str
     output_file: str | None = Field(None, description="per-question outputs (jsonl)")
@@ -161,17 +164,9 @@ def read_config_source(source: str) -> dict[str, Any]:
     return raw
 
 
-def parse_config(kind: str, model: type[M], raw: dict[str, Any]) -> M:
-    """Applies the preset (if any) under the given keys, then validates."""
-    preset_name = raw.get("preset")
-    merged = dict(raw)
-    if preset_name is not None:
-        preset = PRESETS.get(kind, {}).get(preset_name) if isinstance(preset_name, str) else None
-        if preset is None:
-            raise config_error(f"config field 'preset': unknown preset {preset_name!r} for {kind}")
-        merged = {**preset, **raw}
+def parse_config(model: type[M], raw: dict[str, Any]) -> M:
     try:
-        return model.model_validate(merged)
+        return model.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"]) or "(root)"

@@ -7,16 +7,21 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .configs import rollout_fields, tiny_config
 from .conftest import TRAINER_DIR, parse_events, run_trainer
 from .world import ENVIRONMENT
 
-ROLLOUT = {"max_turns": 2, "max_response_length": 40, "max_obs_length": 200, "max_prompt_length": 400, "max_start_length": 64,
-           "temperature": 1.0, "top_p": 1.0, "environment": ENVIRONMENT}
+ROLLOUT = rollout_fields(mode="sq", topk=3, max_turns=2, max_response_length=40, max_obs_length=200, max_prompt_length=400,
+                         max_start_length=64, temperature=1.0, top_p=1.0, format_reward=0.0, state_masking=True,
+                         environment=ENVIRONMENT)
+# The regime these tests were calibrated on: larger steps than the tiny recipe's, 2 PPO epochs.
+PPO = {"algorithm": "ppo", "group_size": 1, "actor_lr": 3e-4, "critic_lr": 1e-3, "actor_warmup_ratio": 0.0, "critic_warmup_ratio": 0.0,
+       "ppo_epochs": 2, "total_steps": 20, "checkpoint_every": 5, "keep_last": 3, "threads": 1}
 
 
 def _ppo_config(world, url, ckpt, out, **extra) -> dict:
-    return {"preset": "tiny", "train_file": str(world["ppo"]), "policy_checkpoint": ckpt, "retriever_url": url,
-            "output_dir": str(out), **ROLLOUT, "batch_size": 16, "mini_batch_size": 8, "micro_batch_size": 16, "seed": 5, **extra}
+    return tiny_config("ppo", **{"train_file": str(world["ppo"]), "policy_checkpoint": ckpt, "retriever_url": url, "output_dir": str(out),
+                                 **ROLLOUT, **PPO, "batch_size": 16, "mini_batch_size": 8, "micro_batch_size": 16, "seed": 5, **extra})
 
 
 def _probe(world, url, ckpt, out: Path) -> float:

@@ -1,3 +1,4 @@
+from .configs import tiny_config
 from .conftest import Run, run_trainer
 
 
@@ -9,11 +10,12 @@ def test_sft_loss_falls(sft_run: Run) -> None:
 
 
 def _config(world, out, **extra) -> dict:
-    return {
-        "train_file": str(world["sft"]), "tokenizer": str(world["tokenizer"]), "output_dir": str(out),
-        "model": {"n_layer": 1, "n_head": 2, "n_embd": 32, "max_position": 256}, "seq_len": 256, "batch_size": 4,
-        "grad_accum": 2, "max_steps": 6, "checkpoint_every": 3, "log_batch_ids": True, "seed": 3, **extra,
-    }
+    return tiny_config(
+        "sft", train_file=str(world["sft"]), tokenizer=str(world["tokenizer"]), output_dir=str(out),
+        model={"n_layer": 1, "n_head": 2, "n_embd": 32, "max_position": 256, "positions": "learned"}, seq_len=256, batch_size=4,
+        grad_accum=2, lr=1e-3, warmup_steps=10, lr_schedule="constant", batching="length", max_steps=6, checkpoint_every=3,
+        keep_last=3, log_batch_ids=True, seed=3, **extra,
+    )
 
 
 def test_resume_replays_exactly_the_same_batches_and_losses(world, tmp_path) -> None:

@@ -41,9 +41,6 @@ export const VerlTuningSchema = z
     criticMicroBatchPerGpu: z.number().int().positive().default(1).describe('[R] 8 on 8 GPUs'),
     logProbMicroBatchPerGpu: z.number().int().positive().default(8).describe('[R] 64 on 8 GPUs'),
     valBatchSize: z.number().int().positive().default(256).describe('[R] 256'),
-    actorWarmupRatio: z.number().min(0).max(1).default(0.285).describe('[R], spec 5'),
-    criticWarmupRatio: z.number().min(0).max(1).default(0.015).describe('[R], spec 5'),
-    maxStartLength: z.number().int().positive().default(2048).describe('[R] initial prompt cap'),
     totalEpochs: z.number().int().positive().default(50).describe('[R]; steps cap first'),
     testFreq: z.number().int().positive().optional().describe('default: ppo.checkpointEvery'),
     gpuMemoryUtilization: z.number().gt(0).max(1).default(0.6).describe('[R] vLLM share'),
@@ -92,7 +89,7 @@ function dataOverrides(config: RagR1Config, paths: VerlPaths, tuning: VerlTuning
     ['data.max_response_length', hydraInt(agent.maxTokensPerTurn, 'agent.maxTokensPerTurn')],
     [
       'data.max_start_length',
-      hydraInt(Math.min(tuning.maxStartLength, agent.maxContextTokens), 'tuning.maxStartLength'),
+      hydraInt(Math.min(config.ppo.maxStartTokens, agent.maxContextTokens), 'ppo.maxStartTokens'),
     ],
     ['data.max_obs_length', hydraInt(agent.maxObsTokens, 'agent.maxObsTokens')],
     ['data.shuffle_train_dataloader', 'true'],
@@ -111,19 +108,19 @@ function actorOverrides(config: RagR1Config, paths: VerlPaths, tuning: VerlTunin
     ['actor_rollout_ref.actor.optim.lr', hydraFloat(ppo.actorLr, 'ppo.actorLr')],
     [
       'actor_rollout_ref.actor.optim.lr_warmup_steps_ratio',
-      hydraFloat(tuning.actorWarmupRatio, 'tuning.actorWarmupRatio'),
+      hydraFloat(ppo.actorWarmupRatio, 'ppo.actorWarmupRatio'),
     ],
     [
       'actor_rollout_ref.actor.ppo_mini_batch_size',
       hydraInt(ppo.miniBatchSize, 'ppo.miniBatchSize'),
     ],
     ['actor_rollout_ref.actor.ppo_micro_batch_size', hydraInt(sizes.actorMicro, 'actor micro')],
-    ['actor_rollout_ref.actor.ppo_epochs', '1'], // [Y]; spec 5: one PPO epoch
+    ['actor_rollout_ref.actor.ppo_epochs', hydraInt(ppo.epochs, 'ppo.epochs')], // [Y]
     ['actor_rollout_ref.actor.clip_ratio', hydraFloat(ppo.clip, 'ppo.clip')], // [Y]
     ['actor_rollout_ref.actor.entropy_coeff', hydraFloat(ppo.entropyCoeff, 'ppo.entropyCoeff')],
     ['actor_rollout_ref.actor.grad_clip', hydraFloat(ppo.gradClip, 'ppo.gradClip')], // [Y]
     ['actor_rollout_ref.actor.use_kl_loss', 'false'], // [Y]; KL goes into the reward (spec 5)
-    ['actor_rollout_ref.actor.state_masking', 'true'], // [S][R]: mask <information> tokens
+    ['actor_rollout_ref.actor.state_masking', hydraBool(ppo.stateMasking)], // [S][R]
     ['actor_rollout_ref.actor.fsdp_config.param_offload', offload], // [S][R]
     ['actor_rollout_ref.actor.fsdp_config.grad_offload', offload],
     ['actor_rollout_ref.actor.fsdp_config.optimizer_offload', offload],
@@ -153,7 +150,7 @@ function criticOverrides(config: RagR1Config, paths: VerlPaths, tuning: VerlTuni
     ['critic.optim.lr', hydraFloat(ppo.criticLr, 'ppo.criticLr')], // [S][R]
     [
       'critic.optim.lr_warmup_steps_ratio',
-      hydraFloat(tuning.criticWarmupRatio, 'tuning.criticWarmupRatio'),
+      hydraFloat(ppo.criticWarmupRatio, 'ppo.criticWarmupRatio'),
     ],
     ['critic.model.path', hydraString(paths.sftCheckpoint, 'paths.sftCheckpoint')],
     ['critic.model.enable_gradient_checkpointing', 'true'],
