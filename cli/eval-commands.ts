@@ -50,7 +50,10 @@ function registerCompare(program: Command): void {
     .description(
       'evaluation results side by side: deltas vs the first run with paired-bootstrap 95% intervals, Holm-adjusted p-values, averages, stamp warnings, config diff',
     )
-    .argument('<runs...>', 'run ids; the first is the baseline')
+    .argument(
+      '<runs...>',
+      'run ids, or RUN:method to compare methods (e.g. RUN:sft RUN:ppo); the first is the baseline',
+    )
     .option('--metric <metric>', 'em or f1', 'em')
     .option('--method <name>', 'only this method (repeatable, comma-separated)', collect, [])
     .option('--dataset <name>', 'only this dataset (repeatable, comma-separated)', collect, [])

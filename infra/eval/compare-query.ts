@@ -64,10 +64,63 @@ async function loadRuns(db: PrismaClient, runIds: string[]): Promise<CompareRunI
   });
 }
 
+/** The method label a `RUN:method` comparison puts its selected results under. */
+export const SELECTED_METHOD = 'selected';
+
+/**
+ * `RUN:method` picks one method of a run (e.g. `r1:sft r1:ppo` compares SFT+PPO with SFT on
+ * the same questions of one run); plain run ids keep every method. Ids are cuids: no colon.
+ */
+export function parseRunSelectors(
+  args: string[],
+): Array<{ arg: string; runId: string; method?: string }> {
+  const selectors = args.map((arg) => {
+    const [runId, method, extra] = arg.split(':');
+    if (!runId || method === '' || extra !== undefined)
+      throw new ConfigError(`compare: "${arg}" is neither a run id nor RUN:method`);
+    return method === undefined ? { arg, runId } : { arg, runId, method };
+  });
+  const withMethod = selectors.filter((s) => s.method !== undefined).length;
+  if (withMethod !== 0 && withMethod !== selectors.length)
+    throw new ConfigError('compare: name either runs or RUN:method selectors, not both');
+  return selectors;
+}
+
+async function loadSelected(
+  db: PrismaClient,
+  selectors: ReturnType<typeof parseRunSelectors>,
+  options: CompareRunsOptions,
+): Promise<{ runs: CompareRunInput[]; results: ResultRow[] }> {
+  const runIds = selectors.map((s) => s.runId);
+  if (selectors.every((s) => s.method === undefined)) {
+    return {
+      runs: await loadRuns(db, runIds),
+      results: await loadLatestResults(db, runIds, options),
+    };
+  }
+  const methods = [...new Set(selectors.map((s) => s.method as string))];
+  const [runs, results] = await Promise.all([
+    loadRuns(db, [...new Set(runIds)]),
+    loadLatestResults(db, runIds, { ...options, methods }),
+  ]);
+  const runOf = new Map(runs.map((run) => [run.id, run]));
+  return {
+    runs: selectors.map(({ arg, runId, method }) => {
+      const run = runOf.get(runId) as CompareRunInput;
+      return { ...run, id: arg, name: `${run.name} (${method})` };
+    }),
+    results: selectors.flatMap(({ arg, runId, method }) =>
+      results
+        .filter((r) => r.runId === runId && r.method === method)
+        .map((r) => ({ ...r, runId: arg, method: SELECTED_METHOD })),
+    ),
+  };
+}
+
 /**
  * Compares runs (the first is the baseline) from the registry: per-dataset table, paired
  * bootstrap deltas with Holm-adjusted p-values, averages, stamp warnings, config diffs. The
- * web API and `rag-r1 compare` both call this.
+ * web API and `rag-r1 compare` both call this. Arguments are run ids or `RUN:method`.
  */
 export async function compareRuns(
   db: PrismaClient,
@@ -76,10 +129,7 @@ export async function compareRuns(
 ): Promise<Comparison & { timing: CompareTiming }> {
   if (runIds.length === 0) throw new ConfigError('compare: name at least one run');
   const started = performance.now();
-  const [runs, results] = await Promise.all([
-    loadRuns(db, runIds),
-    loadLatestResults(db, runIds, options),
-  ]);
+  const { runs, results } = await loadSelected(db, parseRunSelectors(runIds), options);
   const queried = performance.now();
   const comparison = buildComparison(runs, results, options);
   return {

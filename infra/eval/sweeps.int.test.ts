@@ -128,6 +128,20 @@ describe('scheduled evaluation sweeps on the real Temporal server', () => {
       ]);
       expect(comparison.rows.every((row) => row.deltas[1]?.delta === 0)).toBe(true);
 
+      // Two methods of one run, paired on the same questions: RUN:method selectors.
+      const k2 = results.find((r) => r.method === 'sweep-mq-k2')!;
+      const k3 = results.find((r) => r.method === 'sweep-mq-k3')!;
+      const methods = await compareRuns(harness.database.db, [
+        `${runId}:sweep-mq-k2`,
+        `${runId}:sweep-mq-k3`,
+      ]);
+      expect(methods.rows.map((row) => [row.method, row.dataset])).toEqual([['selected', 'nq']]);
+      expect(methods.rows[0]?.cells.map((cell) => cell?.em)).toEqual([k2.em, k3.em]);
+      expect(methods.rows[0]?.deltas[1]?.delta).toBeCloseTo(k3.em - k2.em, 10);
+      await expect(
+        compareRuns(harness.database.db, [runId, `${runId}:sweep-mq-k3`]),
+      ).rejects.toThrow(/not both/);
+
       const before = (await getSweep(deps, name)).executions;
       await triggerSweep(deps, name, 'allow-all');
       const triggerDeadline = Date.now() + 30_000;
