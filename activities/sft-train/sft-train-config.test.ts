@@ -16,7 +16,7 @@ describe('sftTrainerConfig', () => {
     expect(SftTrainerConfigSchema.parse(trainer)).toEqual(trainer);
     expect(trainer).toMatchObject({
       seq_len: 768,
-      model: { n_layer: 2, max_position: 896, positions: 'learned' },
+      model: { n_layer: 2, max_position: 896, positions: 'rotary' },
       epochs: sft.epochs,
       warmup_steps: 7,
       bf16: false,

@@ -26,8 +26,10 @@ const ModelSchema = z
       .describe('context length in tokens; agent.maxContextTokens may not exceed it (tiny model)'),
     positions: z
       .enum(['learned', 'rotary'])
-      .default('learned')
-      .describe('learned absolute position embeddings, or rotary (RoPE) ones (tiny model)'),
+      .default('rotary')
+      .describe(
+        'rotary (RoPE) or learned absolute position embeddings (tiny model); rotary carries what pretraining on short passages learns to documents hundreds of tokens into an episode',
+      ),
   })
   .strict();
 
@@ -62,6 +64,14 @@ export const SftConfigSchema = z
       .default(10)
       .describe(
         'tiny model only: language-model epochs over the corpus before SFT, standing in for the pretraining the paper base model has',
+      ),
+    readingRows: z
+      .number()
+      .int()
+      .min(0)
+      .default(300)
+      .describe(
+        'tiny world only: reading-comprehension rows mixed into that pretraining (lib/world/reading.ts): retrieved-document contexts as the policy sees them, then a statement whose object is copied out of a passage; 0 = none',
       ),
     learningRate: z
       .number()
@@ -121,13 +131,13 @@ export const SftConfigSchema = z
 export const PpoConfigSchema = z
   .object({
     advantage: z.enum(['gae', 'grpo']).default('gae').describe('spec 5: PPO with critic + GAE'),
-    steps: z.number().int().positive().default(16).describe('PPO steps (spec 5: 500)'),
-    batchSize: z.number().int().positive().default(16).describe('prompts per step (spec 5: 512)'),
+    steps: z.number().int().positive().default(20).describe('PPO steps (spec 5: 500)'),
+    batchSize: z.number().int().positive().default(8).describe('prompts per step (spec 5: 512)'),
     miniBatchSize: z
       .number()
       .int()
       .positive()
-      .default(16)
+      .default(4)
       .describe('prompts per optimizer step (spec 5: 128)'),
     microBatchSize: z
       .number()
@@ -184,9 +194,23 @@ export const PpoConfigSchema = z
       .describe(
         'rollout temperature (spec 5: 1.0; tiny world: 0.8, so a small policy still finds rewards)',
       ),
-    topP: z.number().positive().max(1).default(0.95).describe('rollout top-p (spec 5: 0.95)'),
-    groupSize: z.number().int().positive().default(1).describe('rollouts per prompt (grpo > 1)'),
-    checkpointEvery: z.number().int().positive().default(4).describe('steps (spec 5: 50)'),
+    topP: z
+      .number()
+      .positive()
+      .max(1)
+      .default(1)
+      .describe(
+        'rollout top-p (spec 5: 0.95); log-probs are scored without the nucleus cut, as veRL does, so only 1.0 is exactly on-policy',
+      ),
+    groupSize: z
+      .number()
+      .int()
+      .positive()
+      .default(4)
+      .describe(
+        'rollouts per prompt (spec 5: 1; grpo needs > 1); the tiny world uses 4 so a hard question still yields some reward',
+      ),
+    checkpointEvery: z.number().int().positive().default(5).describe('steps (spec 5: 50)'),
     keepCheckpoints: z
       .number()
       .int()
