@@ -72,7 +72,11 @@ export async function openTeacher(
   }
   const worldPath = await ctx.download(worldRef, 'world.json');
   const graph = await readWorldGraph(dirname(worldPath));
-  return createSimulatedTeacher(graph, { seed, errorScale: backend.errorScale });
+  return createSimulatedTeacher(graph, {
+    seed,
+    errorScale: backend.errorScale,
+    thinkStyle: backend.thinkStyle,
+  });
 }
 
 /** Item ids of shard `shard` of `count`: contiguous ranges, stable across attempts. */

@@ -1,10 +1,13 @@
 import { access } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../../lib/errors.ts';
 import { readJsonlAll, writeJsonl } from '../../lib/jsonl.ts';
 import { loadEnv } from '../../lib/env.ts';
 import type { SftTrainSlice } from '../../lib/rag-r1/recipe.ts';
+import type { Passage } from '../../lib/retrieval/types.ts';
+import { generateReadingRows } from '../../lib/world/reading.ts';
+import { readWorldGraph } from '../../lib/world/write-world.ts';
 import {
   buildSftTrainerConfig,
   type SftTrainerConfig,
@@ -112,7 +115,8 @@ async function pathExists(path: string): Promise<boolean> {
  * Language modelling on the corpus passages before SFT, for the from-scratch tiny model: the
  * paper starts SFT from a pretrained LLM, which can already copy a name it has just read; a
  * model that has never seen text cannot, and SFT's few answer tokens were too little to teach
- * it. Returns the checkpoint SFT starts from, or nothing when `pretrainEpochs` is 0.
+ * it. Reading rows (`readingRows`) go in with the passages to teach exactly that copy. Returns
+ * the checkpoint SFT starts from, or nothing when `pretrainEpochs` is 0.
  */
 async function pretrainOnCorpus(
   ctx: StageContext<SftTrainSlice>,
@@ -123,10 +127,10 @@ async function pretrainOnCorpus(
   if (epochs === 0) return undefined;
   const trainFile = join(ctx.workDir, 'pretrain.jsonl');
   const passages = await readJsonlAll(corpus, CorpusRowSchema);
-  await writeJsonl(
-    trainFile,
-    passages.map((row) => ({ id: `corpus-${row.id}`, text: row.contents })),
-  );
+  await writeJsonl(trainFile, [
+    ...passages.map((row) => ({ id: `corpus-${row.id}`, text: row.contents })),
+    ...(await readingRows(ctx, passages)),
+  ]);
   const outputDir = join(ctx.workDir, 'pretrain');
   const result = await runTrainerCommand(ctx, 'sft', {
     ...sftTrainerConfig(ctx.config, { trainFile, tokenizer, outputDir }),
@@ -135,6 +139,41 @@ async function pretrainOnCorpus(
     keep_last: 1,
   });
   return SftDoneSchema.parse(result.done).checkpoint;
+}
+
+/**
+ * Reading rows in the trainer's loss-masked form: the question as the user turn, then the
+ * `<information>` block (no loss) and the statement (loss), so each row trains only the copy;
+ * the passage rows already do the language modelling. None without the tiny world's graph
+ * (data.source "files").
+ */
+async function readingRows(
+  ctx: StageContext<SftTrainSlice>,
+  corpus: Passage[],
+): Promise<ReadingSample[]> {
+  const worldRef = ctx.inputs['prepare']?.artifacts['world'];
+  if (ctx.config.readingRows === 0 || !worldRef) return [];
+  const graph = await readWorldGraph(dirname(await ctx.download(worldRef, 'world.json')));
+  const rows = generateReadingRows({
+    graph,
+    corpus,
+    rows: ctx.config.readingRows,
+    seed: graph.seed,
+  });
+  return rows.map((row) => ({
+    id: row.id,
+    messages: [{ role: 'user', content: row.question }],
+    segments: [
+      { text: row.context, loss: false },
+      { text: row.statement, loss: true },
+    ],
+  }));
+}
+
+interface ReadingSample {
+  id: string;
+  messages: { role: 'user'; content: string }[];
+  segments: { text: string; loss: boolean }[];
 }
 
 async function buildTokenizer(ctx: StageContext<SftTrainSlice>, inputs: string[]): Promise<string> {

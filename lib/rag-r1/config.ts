@@ -27,6 +27,12 @@ const SimulatedTeacherSchema = z
       .max(5)
       .default(1)
       .describe('multiplies the simulated teacher error rates (its accuracy knob)'),
+    thinkStyle: z
+      .enum(['quote', 'plain'])
+      .default('quote')
+      .describe(
+        'quote: the teacher quotes the document sentence it read a fact from inside <think>, then concludes (teaches copying); plain: it states the fact only',
+      ),
   })
   .strict();
 
@@ -105,7 +111,11 @@ const AgentSchema = z
 
 const TeacherSampleSchema = z
   .object({
-    backend: TeacherBackendSchema.default({ kind: 'simulated', errorScale: 1 }),
+    backend: TeacherBackendSchema.default({
+      kind: 'simulated',
+      errorScale: 1,
+      thinkStyle: 'quote',
+    }),
     temperature: z.number().min(0).max(2).default(1.0),
     shards: z.number().int().positive().max(64).default(2),
   })

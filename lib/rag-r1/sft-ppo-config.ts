@@ -69,9 +69,9 @@ export const SftConfigSchema = z
       .number()
       .int()
       .min(0)
-      .default(300)
+      .default(50)
       .describe(
-        'tiny world only: reading-comprehension rows mixed into that pretraining (lib/world/reading.ts): retrieved-document contexts as the policy sees them, then a statement whose object is copied out of a passage; 0 = none',
+        'tiny world only: reading-comprehension rows added to that pretraining (lib/world/reading.ts): a question, retrieved documents as the policy sees them, then a statement whose object is copied out of one of them, the loss on the statement only; 0 = none',
       ),
     learningRate: z
       .number()

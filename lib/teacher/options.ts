@@ -11,6 +11,12 @@ export const SimulatedTeacherOptionsSchema = z
       .optional()
       .describe('force a mode; default: detected from the prompt'),
     seed: z.number().int().default(0).describe('mixed into every request hash'),
+    thinkStyle: z
+      .enum(['quote', 'plain'])
+      .default('quote')
+      .describe(
+        'quote: <think> first quotes the sentence a fact was read from, as the document has it, then concludes; plain: states the fact only',
+      ),
     errorScale: z
       .number()
       .min(0)

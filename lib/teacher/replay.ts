@@ -1,5 +1,6 @@
 import type { Rng } from '../world/random.ts';
-import { readAnyRelation, readRelation } from '../world/reader.ts';
+import type { Evidence } from '../world/reader.ts';
+import { readAnyRelationEvidence, readRelationEvidence } from '../world/reader.ts';
 import type { PlanStep, QuestionPlan } from '../world/schema.ts';
 import type { TeacherContext } from './context.ts';
 import type { TeacherKnowledge } from './knowledge.ts';
@@ -10,6 +11,11 @@ export interface ReadState {
   values: (string | undefined)[];
   /** The round each value was read in (-1: not read). */
   readAt: number[];
+  /**
+   * The sentence each value was read from, as the document has it: the misread one for a
+   * misread; undefined when the value came from a misconception, not from the document.
+   */
+  evidence: (string | undefined)[];
   failures: number[];
 }
 
@@ -62,6 +68,7 @@ export function replayReading({
   const state: ReadState = {
     values: plan.steps.map(() => undefined),
     readAt: plan.steps.map(() => -1),
+    evidence: plan.steps.map(() => undefined),
     failures: plan.steps.map(() => 0),
   };
   context.rounds.forEach((round, roundIndex) => {
@@ -75,23 +82,33 @@ export function replayReading({
     for (const i of ready) {
       const step = plan.steps[i] as PlanStep;
       const name = subjectName(step, state, knowledge) as string;
-      const found = texts.flatMap((text) => readRelation(text, step.relation, name, step.inverse));
+      const found = texts.flatMap((text) =>
+        readRelationEvidence(text, step.relation, name, step.inverse),
+      );
       if (found.length === 0) {
         if (targeted.includes(i)) state.failures[i] = (state.failures[i] ?? 0) + 1;
         continue;
       }
       const draw = rng(`read:${roundIndex}:${i}`);
-      let value = found[0] as string;
+      const first = found[0] as Evidence;
+      let value = first.value;
+      let evidence: string | undefined = first.sentence;
       const belief = knowledge.misconception(name, step.relation, step.inverse);
-      if (belief !== undefined && draw.chance(options.misconceptionStrength)) value = belief;
-      else if (draw.chance(temperatureScale(options.misreadRate))) {
+      if (belief !== undefined && draw.chance(options.misconceptionStrength)) {
+        value = belief;
+        evidence = undefined;
+      } else if (draw.chance(temperatureScale(options.misreadRate))) {
         const others = texts
-          .flatMap((text) => readAnyRelation(text, step.relation))
-          .filter((v) => v !== value);
-        if (others.length > 0) value = draw.pick(others);
+          .flatMap((text) => readAnyRelationEvidence(text, step.relation))
+          .filter((e) => e.value !== value);
+        if (others.length > 0) {
+          value = draw.pick(others.map((e) => e.value));
+          evidence = others.find((e) => e.value === value)?.sentence;
+        }
       }
       state.values[i] = value;
       state.readAt[i] = roundIndex;
+      state.evidence[i] = evidence;
     }
   });
   return state;

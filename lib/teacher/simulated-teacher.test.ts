@@ -46,6 +46,8 @@ interface Run {
   rc: number;
   multiHopRc: number;
   wrong: QaItem[];
+  /** Per item: the answer and the retrieval count. */
+  outcomes: string[];
 }
 
 async function evaluate(
@@ -61,12 +63,14 @@ async function evaluate(
   let multi = 0;
   let multiN = 0;
   const wrong: QaItem[] = [];
+  const outcomes: string[] = [];
   for (const item of items) {
     const trajectory = await runRollout({ question: item, mode, backend, retriever, config });
     const correct = exactMatch(trajectory.answer ?? '', item.golden_answers);
     em += correct;
     if (!correct) wrong.push(item);
     rc += trajectory.retrievalCount;
+    outcomes.push(`${trajectory.answer ?? ''}|${trajectory.retrievalCount}`);
     if ((item.metadata.hops as number) > 1) {
       multi += trajectory.retrievalCount;
       multiN += 1;
@@ -77,6 +81,7 @@ async function evaluate(
     rc: rc / items.length,
     multiHopRc: multi / Math.max(1, multiN),
     wrong,
+    outcomes,
   };
 }
 
@@ -163,6 +168,21 @@ describe('createSimulatedTeacher', () => {
       expect(run.em).toBeLessThan(0.85 + 0.03);
     }
     expect(mq.multiHopRc).toBeLessThan(sq.multiHopRc - 0.2);
+  });
+
+  it('quoting evidence changes no decision: per dataset, the same answers and retrievals as plain', async () => {
+    const quote = createSimulatedTeacher(world.graph, { thinkStyle: 'quote' });
+    const plain = createSimulatedTeacher(world.graph, { thinkStyle: 'plain' });
+    const lines: string[] = [];
+    for (const mode of ['sq', 'mq'] as const) {
+      for (const name of DATASET_NAMES) {
+        const quoted = await evaluate(quote, mode, world.qa[name]);
+        const stated = await evaluate(plain, mode, world.qa[name]);
+        expect(quoted.outcomes).toEqual(stated.outcomes);
+        lines.push(`${mode}/${name} em=${quoted.em.toFixed(3)} rc=${quoted.rc.toFixed(2)}`);
+      }
+    }
+    console.log(`teacher seed=11 per dataset, quote = plain: ${lines.join('; ')}`);
   });
 
   it('errorScale lowers accuracy (the accuracy knob)', async () => {

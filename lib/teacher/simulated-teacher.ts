@@ -11,6 +11,7 @@ import {
   type SimulatedTeacherOptions,
 } from './options.ts';
 import { readySteps, replayReading, subjectName, type ReadState } from './replay.ts';
+import { describeLearned, joinList, summary } from './think.ts';
 
 /**
  * A SIMULATOR of the teacher model (Qwen2.5-72B-Instruct in the paper), for the tiny world
@@ -79,7 +80,13 @@ function nextStep({ plan, context, knowledge, options, request }: StepInput): st
   const scale = (rate: number): number => tempered(rate * options.errorScale, temperature);
   const state = replayReading({ plan, context, knowledge, options, temperatureScale: scale, rng });
   const turn = rng(`turn:${context.rounds.length}`);
-  const learned = describeLearned(plan, state, knowledge, context.rounds.length - 1);
+  const learned = describeLearned({
+    plan,
+    state,
+    knowledge,
+    round: context.rounds.length - 1,
+    style: options.thinkStyle,
+  });
   if (
     context.rounds.length === 0 &&
     context.searches === 0 &&
@@ -162,31 +169,6 @@ function weakQuery(good: string, name: string, question: string, rng: Rng): stri
   return question.replace(/\?$/, '').replace(/,/g, '');
 }
 
-function describeLearned(
-  plan: QuestionPlan,
-  state: ReadState,
-  knowledge: TeacherKnowledge,
-  round: number,
-): string {
-  const fresh = plan.steps
-    .map((step, i) => ({ step, i }))
-    .filter(({ i }) => state.readAt[i] === round && round >= 0)
-    .map(
-      ({ step, i }) =>
-        `${knowledge.describe(step.relation, step.inverse, subjectName(step, state, knowledge) as string)} is ${state.values[i]}`,
-    );
-  return fresh.length > 0 ? `The documents say that ${joinList(fresh)}. ` : '';
-}
-
-function summary(plan: QuestionPlan, state: ReadState, knowledge: TeacherKnowledge): string {
-  if (plan.combine.kind === 'last') return '';
-  const parts = plan.steps.map(
-    (step, i) =>
-      `${knowledge.describe(step.relation, step.inverse, subjectName(step, state, knowledge) as string)} is ${state.values[i]}`,
-  );
-  return `Putting it together, ${joinList(parts)}. `;
-}
-
 /** Fills every missing step from memory, in order (a wrong recall propagates, as it would). */
 function answerFromMemory(
   plan: QuestionPlan,
@@ -225,11 +207,6 @@ function stopEarly(
     return { value: latest, reasons: `${latest} looks like the answer` };
   }
   return answerFromMemory(plan, state, knowledge, rng);
-}
-
-function joinList(items: string[]): string {
-  if (items.length <= 1) return items[0] ?? '';
-  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
 /** A question outside the world's index: search it as written once, then answer from the top title. */

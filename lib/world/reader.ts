@@ -48,6 +48,51 @@ function templateRegex(template: string, fixed: 'S' | 'O', name: string, capture
   return new RegExp(`(?<![A-Za-z])${source}`, 'g');
 }
 
+/** A value a passage states, with the sentence that states it, exactly as the passage has it. */
+export interface Evidence {
+  value: string;
+  sentence: string;
+}
+
+/** The passage text from the start of the sentence holding `at` through `end`. */
+function sentenceAround(text: string, at: number, end: number): string {
+  const boundary = text.lastIndexOf('. ', at - 1);
+  return text.slice(boundary < 0 ? 0 : boundary + 2, end);
+}
+
+/** Matches of each template in order, one entry per distinct value (the first sentence wins). */
+function collectEvidence(text: string, patterns: RegExp[]): Evidence[] {
+  const found: Evidence[] = [];
+  for (const pattern of patterns) {
+    for (const match of text.matchAll(pattern)) {
+      const value = match[1];
+      if (value === undefined || found.some((e) => e.value === value)) continue;
+      const sentence = sentenceAround(text, match.index, match.index + match[0].length);
+      found.push({ value, sentence });
+    }
+  }
+  return found;
+}
+
+/**
+ * Every value a passage states for `relation` of the named entity, with its sentence: the
+ * object (forward), or, with `inverse`, the subject whose object is `name`.
+ */
+export function readRelationEvidence(
+  text: string,
+  relation: RelationId,
+  name: string,
+  inverse = false,
+): Evidence[] {
+  const spec = RELATIONS[relation];
+  const capture = VALUE_PATTERN[inverse ? spec.subject : spec.object];
+  const fixed = inverse ? 'O' : 'S';
+  return collectEvidence(
+    text,
+    spec.sentences.map((template) => templateRegex(template, fixed, name, capture)),
+  );
+}
+
 /**
  * Every value a passage states for `relation` of the named entity: the object (forward), or,
  * with `inverse`, the subject whose object is `name`. Empty when the passage does not say.
@@ -58,33 +103,20 @@ export function readRelation(
   name: string,
   inverse = false,
 ): string[] {
+  return readRelationEvidence(text, relation, name, inverse).map((e) => e.value);
+}
+
+/** Every object a passage states for a relation, whoever the subject is, with its sentence. */
+export function readAnyRelationEvidence(text: string, relation: RelationId): Evidence[] {
   const spec = RELATIONS[relation];
-  const capture = VALUE_PATTERN[inverse ? spec.subject : spec.object];
-  const found: string[] = [];
-  for (const template of spec.sentences) {
-    for (const match of text.matchAll(
-      templateRegex(template, inverse ? 'O' : 'S', name, capture),
-    )) {
-      if (match[1] !== undefined && !found.includes(match[1])) found.push(match[1]);
-    }
-  }
-  return found;
+  const patterns = spec.sentences.map((template) => {
+    const source = templateRegex(template, 'S', '\u0000', VALUE_PATTERN[spec.object]).source;
+    return new RegExp(source.replace(escape('\u0000'), `(?:${VALUE_PATTERN[spec.subject]})`), 'g');
+  });
+  return collectEvidence(text, patterns);
 }
 
 /** Every (subject, value) pair a passage states for a relation, whoever the subject is. */
 export function readAnyRelation(text: string, relation: RelationId): string[] {
-  const spec = RELATIONS[relation];
-  const found: string[] = [];
-  for (const template of spec.sentences) {
-    const source = templateRegex(
-      template,
-      'S',
-      '\u0000',
-      VALUE_PATTERN[spec.object],
-    ).source.replace(escape('\u0000'), `(?:${VALUE_PATTERN[spec.subject]})`);
-    for (const match of text.matchAll(new RegExp(source, 'g'))) {
-      if (match[1] !== undefined && !found.includes(match[1])) found.push(match[1]);
-    }
-  }
-  return found;
+  return readAnyRelationEvidence(text, relation).map((e) => e.value);
 }
