@@ -1,22 +1,21 @@
-import { join } from 'node:path';
 import { z } from 'zod';
 import { RolloutConfigSchema } from '../../lib/agent/config.ts';
 import { runRollouts } from '../../lib/agent/driver.ts';
 import { runRollout } from '../../lib/agent/rollout.ts';
 import { FINISH_REASONS } from '../../lib/agent/trajectory.ts';
-import { ConfigError, DataError } from '../../lib/errors.ts';
 import type { LlmBackend } from '../../lib/llm/backend.ts';
-import { writeJsonl } from '../../lib/jsonl.ts';
 import { exactMatch } from '../../lib/qa/score.ts';
 import { curate, KEPT_REASONS, type RolloutOutcome } from '../../lib/rag-r1/filter-rule.ts';
 import type { FilterSlice } from '../../lib/rag-r1/recipe.ts';
-import type { CurationRow, RlQuestion, TeacherRecord } from '../../lib/rag-r1/records.ts';
+import type { CurationRow, TeacherRecord } from '../../lib/rag-r1/records.ts';
 import type { Retriever } from '../../lib/retrieval/types.ts';
 import type { StageContext, StageResult } from '../framework/types.ts';
 import { openRetriever, openTeacher } from '../rollouts/resources.ts';
 import { enforceErrorBudget } from '../rollouts/error-budget.ts';
 import { createStageRolloutCheckpoint } from '../rollouts/stage-checkpoint.ts';
 import { downloadTeacherRecords } from '../sft-split/sft-split-stage.ts';
+import { probeFilterStage } from './probe-filter.ts';
+import { publishCuration, rlQuestionOf } from './publish-curation.ts';
 
 const ResampleSchema = z
   .object({
@@ -34,15 +33,12 @@ type Resample = z.infer<typeof ResampleSchema>;
 /**
  * The filter stage (spec section 4): re-samples every question the teacher got wrong, up to
  * `rollouts` times at T=1.2 with up to `maxRetrievals` searches, stopping at the first correct
- * rollout; keeps the solved ones plus a seeded share of the teacher-correct ones.
+ * rollout; keeps the solved ones plus a seeded share of the teacher-correct ones. With
+ * `filter.candidates: 'probe'` the SFT policy's pass rates decide instead (probe-filter.ts).
  */
 export async function filterStage(ctx: StageContext<FilterSlice>): Promise<StageResult> {
+  if (ctx.config.filter.candidates === 'probe') return probeFilterStage(ctx);
   const { filter, retrieval, seed } = ctx.config;
-  if (filter.candidates === 'probe') {
-    throw new ConfigError(
-      'filter.candidates "probe" is not available yet: use "teacher" (the paper rule)',
-    );
-  }
   const allRecords = await downloadTeacherRecords(ctx, ctx.inputs['teacher-sample']);
   // teacher-sample already counted and logged these; the summary repeats them as teacherErrors.
   const records = allRecords.filter((record) => record.trajectory.finishReason !== 'error');
@@ -77,7 +73,7 @@ export async function filterStage(ctx: StageContext<FilterSlice>): Promise<Stage
       what: 're-sampled questions',
     });
     const decided = results.filter((r) => r.error === undefined);
-    const { summary } = await publishCuration(ctx, { results: decided, records, wrong, byId });
+    const { summary } = await curateTeacherMode(ctx, { results: decided, records, wrong, byId });
     const teacherErrors = allRecords.length - records.length;
     return { summary: { ...summary, resumed, errors: failed.length, teacherErrors } };
   } finally {
@@ -129,7 +125,7 @@ async function resample(
   return { id, outcomes, backendCalls };
 }
 
-async function publishCuration(
+async function curateTeacherMode(
   ctx: StageContext<FilterSlice>,
   data: {
     results: Resample[];
@@ -154,16 +150,7 @@ async function publishCuration(
     valShare: filter.valShare,
     seed,
   });
-  const toQuestion = (id: string): RlQuestion => {
-    const record = data.byId.get(id)!;
-    return {
-      id,
-      question: record.trajectory.question,
-      golden_answers: record.goldenAnswers,
-      dataset: record.dataset,
-    };
-  };
-  if (curation.train.length === 0) throw new DataError('filter: no question was kept for RL');
+  const toQuestion = (id: string) => rlQuestionOf(data.byId.get(id)!);
   const rows: CurationRow[] = [...curation.decisions].map(([id, reason]) => {
     const outcomes = resampled.get(id) ?? [];
     const solvedAt = outcomes.findIndex((o) => o.correct);
@@ -177,42 +164,12 @@ async function publishCuration(
       solvedAt: solvedAt < 0 ? null : solvedAt,
     };
   });
-  const paths = { train: 'rl-train.jsonl', val: 'rl-val.jsonl', curation: 'curation.jsonl' };
-  await writeJsonl(join(ctx.workDir, paths.train), curation.train.map(toQuestion));
-  await writeJsonl(join(ctx.workDir, paths.val), curation.val.map(toQuestion));
-  await writeJsonl(
-    join(ctx.workDir, paths.curation),
-    rows.sort((a, b) => a.id.localeCompare(b.id)),
-  );
-  await ctx.publish(
-    'train',
-    join(ctx.workDir, paths.train),
-    'rl-questions',
-    'application/x-ndjson',
-  );
-  await ctx.publish('val', join(ctx.workDir, paths.val), 'rl-questions', 'application/x-ndjson');
-  await ctx.publish(
-    'curation',
-    join(ctx.workDir, paths.curation),
-    'curation-report',
-    'application/x-ndjson',
-  );
-  const statistics = curationStatistics(rows, data.results);
-  for (const [reason, count] of Object.entries(statistics.reasons))
-    await ctx.logMetric(`filter/${reason}`, count);
-  return { summary: { ...statistics, train: curation.train.length, val: curation.val.length } };
-}
-
-function curationStatistics(rows: CurationRow[], results: Resample[]) {
-  const reasons: Record<string, number> = {};
-  const perDataset: Record<string, { kept: number; dropped: number }> = {};
-  for (const row of rows) {
-    reasons[row.reason] = (reasons[row.reason] ?? 0) + 1;
-    const entry = (perDataset[row.dataset] ??= { kept: 0, dropped: 0 });
-    if (row.kept) entry.kept += 1;
-    else entry.dropped += 1;
-  }
-  const backendCalls = results.reduce((sum, r) => sum + r.backendCalls, 0);
-  const rollouts = results.reduce((sum, r) => sum + r.outcomes.length, 0);
-  return { candidates: results.length, rollouts, backendCalls, reasons, perDataset };
+  const counts = await publishCuration(ctx, {
+    train: curation.train.map(toQuestion),
+    val: curation.val.map(toQuestion),
+    rows,
+  });
+  const backendCalls = data.results.reduce((sum, r) => sum + r.backendCalls, 0);
+  const rollouts = data.results.reduce((sum, r) => sum + r.outcomes.length, 0);
+  return { summary: { candidates: data.results.length, rollouts, backendCalls, ...counts } };
 }

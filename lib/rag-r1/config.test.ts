@@ -8,7 +8,7 @@ describe('RagR1ConfigSchema', () => {
     const config = RagR1ConfigSchema.parse({});
     expect(config.data.source).toBe('tiny-world');
     expect(config.retrieval.topK).toBe(3);
-    expect(config.filter.temperature).toBe(1.2);
+    expect(config.filter).toMatchObject({ candidates: 'probe', temperature: 0.8, rollouts: 4 });
     expect(config.evaluate.datasets).toHaveLength(7);
   });
 
@@ -31,6 +31,7 @@ describe('RagR1ConfigSchema', () => {
     }
     const paper = RagR1ConfigSchema.parse(RAG_R1_PRESETS['rag-r1-mq']);
     expect(paper.ppo.batchSize).toBe(512);
+    expect(paper.filter).toMatchObject({ candidates: 'teacher', rollouts: 10, temperature: 1.2 });
     const missing = missingForPaperRun(paper).join('\n');
     expect(missing).toContain('sft.model.path');
     expect(missing).toContain('teacherSample.backend');

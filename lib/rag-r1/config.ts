@@ -138,16 +138,57 @@ const FilterSchema = z
   .object({
     candidates: z
       .enum(['teacher', 'probe'])
-      .default('teacher')
-      .describe('paper: teacher-wrong questions; probe = what the SFT policy gets wrong'),
-    rollouts: z.number().int().positive().default(10).describe('spec 4: up to 10'),
-    temperature: z.number().min(0).max(2).default(1.2).describe('spec 4: 1.2'),
-    maxRetrievals: z.number().int().positive().default(10).describe('spec 4: 10'),
-    correctShare: z.number().min(0).max(1).default(0.25).describe('spec 4: 25%'),
+      .default('probe')
+      .describe(
+        'teacher (spec 4, the paper presets): re-sample the questions the teacher got wrong; probe (tiny world): the SFT policy rolls out on a sample of the training questions and those it solves sometimes, but not always, are kept',
+      ),
+    rollouts: z
+      .number()
+      .int()
+      .positive()
+      .default(4)
+      .describe(
+        'teacher: up to this many re-samples (spec 4: 10); probe: rollouts per question (tiny world: 4)',
+      ),
+    temperature: z
+      .number()
+      .min(0)
+      .max(2)
+      .default(0.8)
+      .describe(
+        'sampling temperature (spec 4: 1.2; tiny world: 0.8 like ppo.temperature: the tiny SFT policy solved 3% of its probe rollouts at 1.2, 18% at 0.8)',
+      ),
+    maxRetrievals: z
+      .number()
+      .int()
+      .positive()
+      .default(10)
+      .describe('teacher mode (spec 4: 10); the probe searches like PPO, agent.maxTurns'),
+    probeQuestions: z
+      .number()
+      .int()
+      .positive()
+      .default(150)
+      .describe(
+        'probe mode: training questions probed, a seeded sample (the rest are dropped); tiny world: 150 x 4 rollouts took 110 s on 2 shared cores',
+      ),
+    correctShare: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.25)
+      .describe('share kept of the teacher-correct (probe: always-solved) questions (spec 4: 25%)'),
     valShare: z.number().min(0).max(0.5).default(0.05).describe('spec 4: 95/5 split'),
-    skipFilter: z.boolean().default(false).describe('"w/o Filter" ablation: all wrong + 25%'),
+    skipFilter: z
+      .boolean()
+      .default(false)
+      .describe('"w/o Filter" ablation of the teacher rule: all wrong + 25%'),
   })
-  .strict();
+  .strict()
+  .refine((filter) => !(filter.skipFilter && filter.candidates === 'probe'), {
+    path: ['skipFilter'],
+    message: 'the "w/o Filter" ablation is a teacher-mode one: set filter.candidates "teacher"',
+  });
 
 const EvaluateSchema = z
   .object({

@@ -1,4 +1,4 @@
-import { createSeededRandom, seededShuffle } from '../random.ts';
+import { createSeededRandom, seededShuffle, type Random } from '../random.ts';
 
 /**
  * The hard-but-answerable rule (spec section 4), kept pure so it can be tested on hand-built
@@ -12,17 +12,28 @@ export interface RolloutOutcome {
   finishReason: 'answer' | 'max_turns' | 'max_tokens' | 'invalid' | 'error';
 }
 
+/**
+ * Teacher mode: `hard-answerable`, `correct-sampled`/`-not-sampled`, `never-solved` and why.
+ * Probe mode (probe-rule.ts) judges by the SFT policy's pass rate: `sometimes-solved`,
+ * `always-solved-sampled`/`-not-sampled`, `never-solved`, and `not-probed` outside its sample.
+ */
 export type CurationReason =
   | 'hard-answerable'
   | 'correct-sampled'
   | 'correct-not-sampled'
   | 'never-solved'
   | 'retrieval-budget-exhausted'
-  | 'format-failure';
+  | 'format-failure'
+  | 'sometimes-solved'
+  | 'always-solved-sampled'
+  | 'always-solved-not-sampled'
+  | 'not-probed';
 
 export const KEPT_REASONS: ReadonlySet<CurationReason> = new Set([
   'hard-answerable',
   'correct-sampled',
+  'sometimes-solved',
+  'always-solved-sampled',
 ]);
 
 /** Why a candidate (a question answered wrongly at first) is kept or dropped. */
@@ -61,13 +72,27 @@ export function curate(
   const random = createSeededRandom(options.seed);
   const decisions = new Map<string, CurationReason>();
   for (const [id, outcomes] of candidates) decisions.set(id, judgeCandidate(outcomes));
-  const sampledCount = Math.round(correctIds.length * options.correctShare);
-  const sampled = new Set(seededShuffle([...correctIds].sort(), random).slice(0, sampledCount));
+  const sampled = drawShare(correctIds, options.correctShare, random);
   for (const id of correctIds) {
     decisions.set(id, sampled.has(id) ? 'correct-sampled' : 'correct-not-sampled');
   }
+  return { decisions, ...splitKept(decisions, options.valShare, random) };
+}
+
+/** A seeded `share` of `ids` (rounded), independent of the order they come in. */
+export function drawShare(ids: readonly string[], share: number, random: Random): Set<string> {
+  const count = Math.round(ids.length * share);
+  return new Set(seededShuffle([...ids].sort(), random).slice(0, count));
+}
+
+/** The kept questions of `decisions`, shuffled and split into train and validation. */
+export function splitKept(
+  decisions: ReadonlyMap<string, CurationReason>,
+  valShare: number,
+  random: Random,
+): { train: string[]; val: string[] } {
   const kept = [...decisions].filter(([, reason]) => KEPT_REASONS.has(reason)).map(([id]) => id);
   const shuffled = seededShuffle(kept.sort(), random);
-  const valCount = Math.round(shuffled.length * options.valShare);
-  return { decisions, val: shuffled.slice(0, valCount), train: shuffled.slice(valCount) };
+  const valCount = Math.round(shuffled.length * valShare);
+  return { val: shuffled.slice(0, valCount), train: shuffled.slice(valCount) };
 }

@@ -26,7 +26,11 @@ export type FilterSlice = {
   agent: RagR1Config['agent'];
   retrieval: RagR1Config['retrieval'];
   seed: number;
+  /** Probe mode only: the probe rolls the SFT policy out as PPO will (filter.temperature aside). */
+  policy?: Pick<RagR1Config['ppo'], 'device' | 'topP' | 'maxStartTokens'>;
 };
+
+const isProbe = (slice: unknown) => (slice as FilterSlice).filter.candidates === 'probe';
 export type PpoTrainSlice = {
   ppo: RagR1Config['ppo'];
   agent: RagR1Config['agent'];
@@ -73,7 +77,7 @@ const stages: StageDefinition<RagR1Config>[] = [
   },
   {
     name: 'sft-train',
-    version: '3',
+    version: '4',
     queue: 'gpu',
     inputs: ['prepare', 'sft-split'],
     configSlice: (config): SftTrainSlice => config.sft,
@@ -82,22 +86,36 @@ const stages: StageDefinition<RagR1Config>[] = [
   },
   {
     name: 'filter',
-    version: '2',
+    version: '3',
     queue: 'cpu',
-    inputs: ['prepare', 'teacher-sample'],
+    // Teacher mode re-samples with the teacher (HTTP, cpu); probe mode runs the SFT policy in
+    // the trainer, on the queue the trainer runs on, and needs its checkpoint.
+    inputs: ['prepare', 'teacher-sample', 'sft-train'],
+    inputsOf: (slice) =>
+      isProbe(slice) ? ['prepare', 'teacher-sample', 'sft-train'] : ['prepare', 'teacher-sample'],
+    queueOf: (slice) => (isProbe(slice) ? 'gpu' : 'cpu'),
     configSlice: (config): FilterSlice => ({
       filter: config.filter,
       teacher: config.teacherSample.backend,
       agent: config.agent,
       retrieval: config.retrieval,
       seed: config.data.seed,
+      ...(config.filter.candidates === 'probe'
+        ? {
+            policy: {
+              device: config.ppo.device,
+              topP: config.ppo.topP,
+              maxStartTokens: config.ppo.maxStartTokens,
+            },
+          }
+        : {}),
     }),
     timeouts: CPU_LONG,
     description: 'hard-but-answerable questions for RL (spec section 4)',
   },
   {
     name: 'ppo-train',
-    version: '2',
+    version: '3',
     queue: 'gpu',
     inputs: ['prepare', 'sft-train', 'filter'],
     configSlice: (config): PpoTrainSlice => ({
@@ -124,7 +142,7 @@ const stages: StageDefinition<RagR1Config>[] = [
   },
   {
     name: 'report',
-    version: '1',
+    version: '2',
     queue: 'control',
     inputs: [
       'prepare',

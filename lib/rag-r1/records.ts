@@ -35,6 +35,8 @@ export const CurationRowSchema = z
     kept: z.boolean(),
     rollouts: z.number().int(),
     solvedAt: z.number().int().nullable(),
+    /** Probe mode: the share of the SFT policy's rollouts that were right (absent unprobed). */
+    passRate: z.number().min(0).max(1).optional(),
   })
   .strict();
 export type CurationRow = z.infer<typeof CurationRowSchema>;

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { filesDemoRecipe } from '../recipes/files-demo.ts';
 import { stageCacheKey } from './cache-key.ts';
+import { defineStage } from './define.ts';
 import { downstreamOf, readyStages, topologicalOrder } from './graph.ts';
 import { buildRunPlan } from './plan.ts';
+import type { RecipeDefinition } from './types.ts';
 
 const node = (name: string, inputs: string[] = []) => ({ name, inputs });
 
@@ -61,5 +64,49 @@ describe('the files-demo plan', () => {
     expect(stageCacheKey({ ...generate, slice: { seed: 8 } }, {})).not.toBe(
       stageCacheKey(generate, {}),
     );
+  });
+});
+
+describe('a stage whose queue and inputs depend on its slice', () => {
+  const recipe = (inputsOf: (slice: { mode: string }) => string[]): RecipeDefinition<string> => ({
+    name: 'modes',
+    description: '',
+    configSchema: z.string(),
+    presets: {},
+    defaultPreset: 'a',
+    stages: [
+      { name: 'data', version: '1', queue: 'cpu', inputs: [], configSlice: () => null },
+      { name: 'model', version: '1', queue: 'gpu', inputs: ['data'], configSlice: () => null },
+      defineStage({
+        name: 'pick',
+        version: '1',
+        queue: 'cpu',
+        inputs: ['data', 'model'],
+        configSlice: (mode: string) => ({ mode }),
+        inputsOf,
+        queueOf: (slice) => (slice.mode === 'probe' ? 'gpu' : 'cpu'),
+      }),
+    ],
+  });
+  const pick = (mode: string) =>
+    buildRunPlan(
+      recipe((slice) => (slice.mode === 'probe' ? ['data', 'model'] : ['data'])),
+      mode,
+    ).stages.find((stage) => stage.name === 'pick')!;
+
+  it('plans each mode with its own queue, queue defaults and inputs', () => {
+    expect(pick('plain')).toMatchObject({ queue: 'cpu', inputs: ['data'] });
+    expect(pick('plain').retry.maximumAttempts).toBe(5);
+    expect(pick('probe')).toMatchObject({ queue: 'gpu', inputs: ['data', 'model'] });
+    expect(pick('probe').retry.maximumAttempts).toBe(3);
+  });
+
+  it('refuses inputs the stage does not declare', () => {
+    expect(() =>
+      buildRunPlan(
+        recipe(() => ['data', 'elsewhere']),
+        'plain',
+      ),
+    ).toThrow('stage pick: inputsOf names elsewhere, not among its inputs');
   });
 });

@@ -6,7 +6,7 @@ import type { RecipeDefinition, RunPlan, StageDefinition, StagePlan } from './ty
 
 /**
  * Resolves a recipe's stage graph against a validated config into pure data: slices, shard
- * counts and effective timeouts/retries. The workflow executes this plan; it never sees the
+ * counts, the queue and inputs of each slice's mode, and effective timeouts/retries. The workflow executes this plan; it never sees the
  * recipe's functions. Node only (the config hash uses node:crypto).
  */
 export function buildRunPlan<Config>(recipe: RecipeDefinition<Config>, config: Config): RunPlan {
@@ -29,18 +29,32 @@ function planStage<Config>(stage: StageDefinition<Config>, config: Config): Stag
   if (!Number.isInteger(shards) || shards < 0) {
     throw new ConfigError(`stage ${stage.name}: shard count must be a non-negative integer`);
   }
-  const gpuClass = stage.queue === 'gpu' && stage.gpuClass ? stage.gpuClass(slice) : undefined;
+  const queue = stage.queueOf ? stage.queueOf(slice) : stage.queue;
+  const gpuClass = queue === 'gpu' && stage.gpuClass ? stage.gpuClass(slice) : undefined;
   const plan: StagePlan = {
     name: stage.name,
     version: stage.version,
     impl: stage.impl ?? stage.name,
-    queue: stage.queue,
-    inputs: [...stage.inputs],
+    queue,
+    inputs: planInputs(stage, slice),
     slice,
     shardCount: shards >= 2 ? shards : 0,
-    timeouts: { ...QUEUE_TIMEOUTS[stage.queue], ...stage.timeouts },
-    retry: { ...QUEUE_RETRY[stage.queue], ...stage.retry },
+    timeouts: { ...QUEUE_TIMEOUTS[queue], ...stage.timeouts },
+    retry: { ...QUEUE_RETRY[queue], ...stage.retry },
   };
   if (gpuClass) plan.gpuClass = gpuClass;
   return plan;
+}
+
+/** The inputs of this slice; only declared ones, so the graph's order still holds. */
+function planInputs<Config>(stage: StageDefinition<Config>, slice: unknown): string[] {
+  if (!stage.inputsOf) return [...stage.inputs];
+  const inputs = stage.inputsOf(slice);
+  const undeclared = inputs.filter((name) => !stage.inputs.includes(name));
+  if (undeclared.length > 0) {
+    throw new ConfigError(
+      `stage ${stage.name}: inputsOf names ${undeclared.join(', ')}, not among its inputs`,
+    );
+  }
+  return [...inputs];
 }

@@ -31,8 +31,15 @@ export interface StageDefinition<Config = never, Slice = unknown> {
   queue: QueueKind;
   /** Name in activities/registry.ts; defaults to `name` (lets several stages share one impl). */
   impl?: string;
-  /** Upstream stage names whose outputs this stage consumes. */
+  /** Upstream stage names whose outputs this stage may consume (all modes together). */
   inputs: string[];
+  /**
+   * The inputs this slice reads, a subset of `inputs` (absent = all of them): a mode that
+   * needs fewer upstream stages neither waits for the others nor is invalidated by them.
+   */
+  inputsOf?: (slice: Slice) => string[];
+  /** The queue this slice runs on (absent = `queue`): a mode may need another resource. */
+  queueOf?: (slice: Slice) => QueueKind;
   /** The part of the recipe config that affects this stage; it goes into the cache key. */
   configSlice: (config: Config) => Slice;
   /** Number of shards (child workflows) for this slice; absent or < 2 = one activity. */

@@ -117,6 +117,11 @@ describe('a worker killed in teacher-sample, then another killed in filter', () 
       `data.world.passages=${WORLD.passages}`,
       `data.trainQuestions=${QUESTIONS}`,
       'teacherSample.shards=1',
+      // The paper filter (the tiny default probes the SFT policy): up to 10 teacher re-samples
+      // at T=1.2, which tells its calls from teacher-sample's.
+      'filter.candidates=teacher',
+      'filter.rollouts=10',
+      'filter.temperature=1.2',
       teacher.backendSet,
     ]);
     const afterKill1 = await killMidStage(run.runId, 'teacher-sample', workerA);

@@ -28,6 +28,10 @@ const BASE = [
   `data.world.passages=${WORLD.passages}`,
   `data.trainQuestions=${QUESTIONS}`,
   'teacherSample.shards=1',
+  // The paper filter: re-samples with the teacher at T=1.2 (the tiny default probes the SFT
+  // policy at 0.8), which tells its calls from teacher-sample's (T=1).
+  'filter.candidates=teacher',
+  'filter.temperature=1.2',
 ];
 /** Generations per rollout of a model that never writes a valid action: maxTurns 5, plus one. */
 const TURNS_PER_INVALID_ROLLOUT = 6;

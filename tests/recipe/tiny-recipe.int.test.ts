@@ -19,6 +19,9 @@ const SMALL = [
   'sft.epochs=2',
   'sft.pretrainEpochs=2',
   'sft.checkpointEvery=10',
+  // Two SFT epochs leave a policy that solves next to nothing, so the probe (the tiny default)
+  // would keep no question: the teacher filter here, the probe in probe-filter.int.test.ts.
+  'filter.candidates=teacher',
   'ppo.steps=4',
   'ppo.batchSize=16',
   'ppo.miniBatchSize=8',
