@@ -23,8 +23,8 @@ const SMALL = [
   // would keep no question: the teacher filter here, the probe in probe-filter.int.test.ts.
   'filter.candidates=teacher',
   'ppo.steps=4',
-  'ppo.batchSize=16',
-  'ppo.miniBatchSize=8',
+  'ppo.batchSize=4',
+  'ppo.miniBatchSize=2',
   'ppo.checkpointEvery=2',
   'evaluate.shards=2',
   'evaluate.baselines=["naive"]',
