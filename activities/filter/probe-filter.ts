@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import { ENVIRONMENT } from '../../lib/agent/environment.ts';
+import { rolloutTrainerFields } from '../../lib/rag-r1/trainer-config.ts';
 import { buildPrompt } from '../../lib/agent/prompts.ts';
 import { ConfigError, DataError } from '../../lib/errors.ts';
 import { loadEnv } from '../../lib/env.ts';
@@ -120,20 +120,18 @@ export function probeTrainerConfig(
     checkpoint: files.checkpoint,
     data_file: files.dataFile,
     output_file: files.outputFile,
-    retriever_url: files.retrieverUrl,
-    environment: ENVIRONMENT,
-    mode: agent.mode,
-    topk: retrieval.topK,
-    max_turns: agent.maxTurns,
-    max_response_length: agent.maxTokensPerTurn,
-    max_obs_length: agent.maxObsTokens,
-    max_prompt_length: agent.maxContextTokens,
-    max_start_length: policy.maxStartTokens,
-    temperature: filter.temperature,
-    top_p: policy.topP,
-    // The pass rate counts right answers: a wrong answer must score 0, not a format reward.
-    format_reward: 0,
-    state_masking: true,
+    ...rolloutTrainerFields(
+      { agent, retrieval },
+      {
+        retrieverUrl: files.retrieverUrl,
+        maxStartTokens: policy.maxStartTokens,
+        temperature: filter.temperature,
+        topP: policy.topP,
+        // The pass rate counts right answers: a wrong answer must score 0, not a format reward.
+        formatReward: 0,
+        stateMasking: true,
+      },
+    ),
     repeats: filter.rollouts,
     batch_size: probeBatchSize(policy.device),
     seed,

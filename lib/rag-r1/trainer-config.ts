@@ -187,6 +187,39 @@ export function buildSftTrainerConfig(
 }
 
 /** The trainer's `ppo` config from the recipe's `ppo`, `agent` and `retrieval` sections. */
+/** How one trainer rollout samples: what `ppo` and `probe` must agree on to sample alike. */
+export interface RolloutSampling {
+  retrieverUrl: string;
+  maxStartTokens: number;
+  temperature: number;
+  topP: number;
+  formatReward: number;
+  stateMasking: boolean;
+}
+
+/** The trainer's rollout fields (its `RolloutFields`), shared by the `ppo` and `probe` configs. */
+export function rolloutTrainerFields(
+  config: Pick<RagR1Config, 'agent' | 'retrieval'>,
+  sampling: RolloutSampling,
+) {
+  const { agent, retrieval } = config;
+  return {
+    retriever_url: sampling.retrieverUrl,
+    mode: agent.mode,
+    topk: retrieval.topK,
+    max_turns: agent.maxTurns,
+    max_response_length: agent.maxTokensPerTurn,
+    max_obs_length: agent.maxObsTokens,
+    max_prompt_length: agent.maxContextTokens,
+    max_start_length: sampling.maxStartTokens,
+    temperature: sampling.temperature,
+    top_p: sampling.topP,
+    format_reward: sampling.formatReward,
+    state_masking: sampling.stateMasking,
+    environment: ENVIRONMENT,
+  };
+}
+
 export function buildPpoTrainerConfig(
   config: Pick<RagR1Config, 'ppo' | 'agent' | 'retrieval'>,
   files: PpoTrainerFiles,
@@ -200,19 +233,10 @@ export function buildPpoTrainerConfig(
     output_dir: files.outputDir,
     checkpoint_every: ppo.checkpointEvery,
     keep_last: ppo.keepCheckpoints,
-    retriever_url: files.retrieverUrl,
-    mode: agent.mode,
-    topk: retrieval.topK,
-    max_turns: agent.maxTurns,
-    max_response_length: agent.maxTokensPerTurn,
-    max_obs_length: agent.maxObsTokens,
-    max_prompt_length: agent.maxContextTokens,
-    max_start_length: ppo.maxStartTokens,
-    temperature: ppo.temperature,
-    top_p: ppo.topP,
-    format_reward: ppo.formatReward,
-    state_masking: ppo.stateMasking,
-    environment: ENVIRONMENT,
+    ...rolloutTrainerFields(
+      { agent, retrieval },
+      { ...ppo, retrieverUrl: files.retrieverUrl, maxStartTokens: ppo.maxStartTokens },
+    ),
     train_file: files.trainFile,
     policy_checkpoint: files.policyCheckpoint,
     algorithm: ppo.advantage === 'gae' ? 'ppo' : 'grpo',
