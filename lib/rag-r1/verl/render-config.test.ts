@@ -105,7 +105,9 @@ describe('renderVerlPpoArgs', () => {
       renderVerlPpoArgs(tiny, { ...PAPER_PATHS, nodes: 1, gpusPerNode: 1 }),
     );
     expect(map.get('data.train_batch_size')).toBe(String(tiny.ppo.batchSize));
-    expect(map.get('actor_rollout_ref.actor.ppo_mini_batch_size')).toBe(String(tiny.ppo.miniBatchSize));
+    expect(map.get('actor_rollout_ref.actor.ppo_mini_batch_size')).toBe(
+      String(tiny.ppo.miniBatchSize),
+    );
     expect(map.get('actor_rollout_ref.actor.ppo_micro_batch_size')).toBe('4');
     expect(map.get('critic.ppo_micro_batch_size')).toBe('1');
     expect(map.get('actor_rollout_ref.actor.optim.lr')).toBe('2e-4');
