@@ -98,7 +98,7 @@ class Rollout:
         for turn in range(self.cfg.max_turns + 1):
             for e in episodes:
                 if not e.done and e.length >= limit:
-                    e.done, e.finish = True, "context_full"
+                    self._end_full(e, limit)
             active = [e for e in episodes if not e.done]
             if not active:
                 break
@@ -111,9 +111,6 @@ class Rollout:
                 if queries is not None:
                     requests.append((episode, queries))
             self._search_all(requests)
-            for e in episodes:
-                if e.length > limit:
-                    self._cut_to(e, limit)
         for e in episodes:
             e.text = self.tok.decode(e.response, skip_special=True)
             e.reward = em_reward(e.answer, e.golden, self.cfg.format_reward)
@@ -127,10 +124,10 @@ class Rollout:
         return [ids[0], *ids[len(ids) - self.cfg.max_start_length + 1 :]]
 
     @staticmethod
-    def _cut_to(episode: Episode, limit: int) -> None:
-        """An observation that overflows the context cap is cut there and the episode ends:
-        no generation follows it, so only environment tokens are dropped."""
-        keep = limit - len(episode.prompt)
+    def _end_full(episode: Episode, limit: int) -> None:
+        """An episode with no room left ends; an observation that overflowed the cap is cut
+        there. No generation follows it, so only environment tokens are dropped."""
+        keep = max(0, limit - len(episode.prompt))
         episode.response, episode.info, episode.logp = episode.response[:keep], episode.info[:keep], episode.logp[:keep]
         episode.done, episode.finish = True, "context_full"
 
