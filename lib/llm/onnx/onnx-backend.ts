@@ -76,6 +76,9 @@ export class OnnxBackend implements LlmBackend {
     if (this.isRunning) return;
     this.isRunning = true;
     try {
+      // Requests made in the same tick (a server's n choices, a Promise.all) share one batch,
+      // instead of the first running alone while the rest wait for it.
+      await Promise.resolve();
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, this.options.maxBatchSize ?? 16);
         await this.runBatch(batch);
