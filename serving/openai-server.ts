@@ -2,17 +2,20 @@
  * An OpenAI-compatible HTTP server (`/v1/completions`, `/v1/chat/completions`, `/v1/models`)
  * in front of any LlmBackend: a local ONNX checkpoint on CPU workers, or a scripted model for
  * tests and the bench. Speaks the vLLM dialect: `stop_reason` names the matched stop string
- * and `continue_final_message` continues a trailing assistant message.
+ * and `continue_final_message` continues a trailing assistant message. `n` choices are sampled
+ * independently (together, so a batching backend runs them as one batch); `stream` answers with
+ * server-sent events. Parameters it cannot honour are refused (see openai-request.ts).
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { z } from 'zod';
-import type {
-  ChatMessage,
-  GenerateRequest,
-  GenerateResult,
-  LlmBackend,
-} from '../lib/llm/backend.ts';
+import type { ChatMessage, GenerateRequest, LlmBackend } from '../lib/llm/backend.ts';
 import { FaultInjector } from './faults.ts';
+import {
+  parseChatBody,
+  parseCompletionBody,
+  type Parsed,
+  type SamplingBody,
+} from './openai-request.ts';
+import { renderResponse, renderStream, type ResponseObject } from './openai-response.ts';
 
 export interface OpenAiServerOptions {
   backend: LlmBackend;
@@ -32,29 +35,6 @@ export interface ServerStats {
   /** Requests whose client went away before the answer. */
   cancelled: number;
 }
-
-const SamplingFields = {
-  model: z.string(),
-  max_tokens: z.number().int().positive().default(256),
-  temperature: z.number().min(0).default(1),
-  top_p: z.number().gt(0).max(1).default(1),
-  stop: z.union([z.string(), z.array(z.string())]).optional(),
-  seed: z.number().int().optional(),
-};
-const CompletionBodySchema = z
-  .object({ ...SamplingFields, prompt: z.union([z.string(), z.array(z.string()).length(1)]) })
-  .loose();
-const ChatBodySchema = z
-  .object({
-    ...SamplingFields,
-    messages: z
-      .array(z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string() }))
-      .min(1),
-    continue_final_message: z.boolean().default(false),
-    add_generation_prompt: z.boolean().default(true),
-  })
-  .loose();
-type SamplingBody = z.infer<z.ZodObject<typeof SamplingFields>>;
 
 /** Builds the server; call `listen({ port: 0, host: '127.0.0.1' })` on the result. */
 export function createOpenAiServer(options: OpenAiServerOptions): {
@@ -82,7 +62,7 @@ export function createOpenAiServer(options: OpenAiServerOptions): {
     data: [{ id: options.modelName, object: 'model', owned_by: 'rag-r1-lab' }],
   }));
   app.post('/v1/completions', async (request, reply) => {
-    const body = parseBody(CompletionBodySchema, request.body, reply);
+    const body = parseBody(parseCompletionBody(request.body), reply);
     if (!body) return reply;
     const prompt = typeof body.prompt === 'string' ? body.prompt : (body.prompt[0] as string);
     return serve(
@@ -95,7 +75,7 @@ export function createOpenAiServer(options: OpenAiServerOptions): {
     );
   });
   app.post('/v1/chat/completions', async (request, reply) => {
-    const body = parseBody(ChatBodySchema, request.body, reply);
+    const body = parseBody(parseChatBody(request.body), reply);
     if (!body) return reply;
     const messages: ChatMessage[] = [...body.messages];
     const last = messages.at(-1) as ChatMessage;
@@ -107,16 +87,10 @@ export function createOpenAiServer(options: OpenAiServerOptions): {
   return { app, stats, faults };
 }
 
-function parseBody<T>(schema: z.ZodType<T>, body: unknown, reply: FastifyReply): T | null {
-  const parsed = schema.safeParse(body);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  void sendError(
-    reply,
-    400,
-    `${issue?.path.join('.') || 'body'}: ${issue?.message}`,
-    'invalid_request',
-  );
+function parseBody<T>(parsed: Parsed<T>, reply: FastifyReply): T | null {
+  if (parsed.ok) return parsed.body;
+  const { message, code, param } = parsed.error;
+  void sendError(reply, 400, message, code, param);
   return null;
 }
 
@@ -125,9 +99,10 @@ function sendError(
   status: number,
   message: string,
   code: string,
+  param: string | null = null,
 ): FastifyReply {
   const type = status >= 500 ? 'server_error' : 'invalid_request_error';
-  return reply.code(status).send({ error: { message, type, code } });
+  return reply.code(status).send({ error: { message, type, param, code } });
 }
 
 async function serve(
@@ -136,7 +111,7 @@ async function serve(
   reply: FastifyReply,
   body: SamplingBody,
   input: Pick<GenerateRequest, 'messages' | 'assistantPrefix'>,
-  object: 'text_completion' | 'chat.completion',
+  object: ResponseObject,
 ): Promise<FastifyReply> {
   const { options, faults, stats } = context;
   stats.requests += 1;
@@ -144,8 +119,10 @@ async function serve(
     return sendError(reply, 404, `The model \`${body.model}\` does not exist.`, 'model_not_found');
   }
   const controller = new AbortController();
+  let isClientGone = false;
   reply.raw.on('close', () => {
     if (!reply.raw.writableFinished) {
+      isClientGone = true;
       stats.cancelled += 1;
       controller.abort();
     }
@@ -165,21 +142,39 @@ async function serve(
     }
     const stop =
       body.stop === undefined ? [] : typeof body.stop === 'string' ? [body.stop] : body.stop;
-    const result = await options.backend.generate({
-      ...input,
-      sampling: {
-        temperature: body.temperature,
-        topP: body.top_p,
-        maxTokens: body.max_tokens,
-        stop,
-        ...(body.seed === undefined ? {} : { seed: body.seed }),
-      },
-      signal: controller.signal,
-    });
+    // Each choice is its own sample: with a seed, choice i draws from seed + i.
+    const results = await Promise.all(
+      Array.from({ length: body.n }, (_, index) =>
+        options.backend.generate({
+          ...input,
+          sampling: {
+            temperature: body.temperature,
+            topP: body.top_p,
+            maxTokens: body.max_tokens,
+            stop,
+            ...(body.seed === undefined ? {} : { seed: body.seed + index }),
+          },
+          signal: controller.signal,
+        }),
+      ),
+    );
     stats.completed += 1;
-    return reply.send(renderResponse(result, stop, body.model, object));
+    const rendering = {
+      object,
+      model: body.model,
+      stops: stop,
+      keepStop: body.include_stop_str_in_output,
+    };
+    if (!body.stream) return reply.send(renderResponse(results, rendering));
+    const includeUsage = body.stream_options?.include_usage ?? false;
+    return reply
+      .header('content-type', 'text/event-stream; charset=utf-8')
+      .header('cache-control', 'no-cache')
+      .send(renderStream(results, { ...rendering, includeUsage }));
   } catch (error) {
-    if (controller.signal.aborted) return reply;
+    if (isClientGone) return reply;
+    // One choice failed: the others' work is wasted, so stop it.
+    controller.abort();
     return sendError(
       reply,
       500,
@@ -187,38 +182,4 @@ async function serve(
       'backend_error',
     );
   }
-}
-
-function renderResponse(
-  result: GenerateResult,
-  stops: string[],
-  model: string,
-  object: 'text_completion' | 'chat.completion',
-): Record<string, unknown> {
-  const matched =
-    result.finishReason === 'stop' ? stops.find((stop) => result.text.endsWith(stop)) : undefined;
-  // Like vLLM and OpenAI, the matched stop string is not part of the returned text.
-  const text = matched === undefined ? result.text : result.text.slice(0, -matched.length);
-  const finish = result.finishReason === 'length' ? 'length' : 'stop';
-  const choice =
-    object === 'text_completion'
-      ? { index: 0, text, finish_reason: finish, stop_reason: matched ?? null }
-      : {
-          index: 0,
-          message: { role: 'assistant', content: text },
-          finish_reason: finish,
-          stop_reason: matched ?? null,
-        };
-  return {
-    id: `cmpl-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`,
-    object,
-    created: Math.floor(Date.now() / 1000),
-    model,
-    choices: [choice],
-    usage: {
-      prompt_tokens: result.usage.promptTokens,
-      completion_tokens: result.usage.completionTokens,
-      total_tokens: result.usage.promptTokens + result.usage.completionTokens,
-    },
-  };
 }
