@@ -1,26 +1,14 @@
 /**
- * Serves a local ONNX checkpoint over the OpenAI-compatible API:
- *   tsx serving/main.ts --checkpoint DIR [--port 8001] [--model NAME] [--template chatml|tiny]
+ * Serves a local ONNX checkpoint (the trainer's `export-onnx` directory) over the
+ * OpenAI-compatible API:
+ *   tsx serving/main.ts --checkpoint DIR [--port 8001] [--model NAME] [--template auto|chatml|tiny]
  * Options for tests and benchmarks: --latency-ms, --fail-rate, --api-key.
  */
-import { Command } from 'commander';
-import { readFile } from 'node:fs/promises';
-import { CHATML_TEMPLATE, TINY_POLICY_TEMPLATE } from '../lib/llm/chat-template.ts';
-import { ConfigError } from '../lib/errors.ts';
-import { loadCharTokenizer } from '../lib/llm/onnx/char-tokenizer.ts';
-import type { CausalTokenizer } from '../lib/llm/onnx/checkpoint.ts';
-import { loadOnnxBackend } from '../lib/llm/onnx/onnx-backend.ts';
+import { Command, Option } from 'commander';
+import { LabError } from '../lib/errors.ts';
 import { FaultInjector } from './faults.ts';
+import { loadServedCheckpoint, type ServedTemplate } from './load-served-checkpoint.ts';
 import { createOpenAiServer } from './openai-server.ts';
-
-/** The char fixture is read here; trainer tokenizers go through lib/tokenizer once it exists. */
-async function loadTokenizer(path: string): Promise<CausalTokenizer> {
-  const head = JSON.parse(await readFile(path, 'utf8')) as { type?: string };
-  if (head.type === 'char-fixture') return loadCharTokenizer(path);
-  throw new ConfigError(
-    `${path}: tokenizer type "${head.type}" needs lib/tokenizer (not wired yet)`,
-  );
-}
 
 const program = new Command()
   .requiredOption(
@@ -30,7 +18,14 @@ const program = new Command()
   .option('--host <host>', 'listen address', '127.0.0.1')
   .option('--port <port>', 'listen port (0 = any)', '8001')
   .option('--model <name>', 'model name clients ask for', 'local-onnx')
-  .option('--template <name>', 'chat template: chatml or tiny', 'chatml')
+  .addOption(
+    new Option(
+      '--template <name>',
+      'chat template (auto: the tiny policy layout for trainer tokenizers, else ChatML)',
+    )
+      .choices(['auto', 'chatml', 'tiny'])
+      .default('auto'),
+  )
   .option('--threads <n>', 'onnxruntime intra-op threads', '1')
   .option('--max-batch <n>', 'requests per batch', '16')
   .option('--api-key <key>', 'require this Bearer token')
@@ -39,12 +34,11 @@ const program = new Command()
 
 async function main(): Promise<void> {
   const flags = program.parse().opts<Record<string, string>>();
-  const backend = await loadOnnxBackend({
+  const backend = await loadServedCheckpoint({
     dir: flags.checkpoint as string,
-    loadTokenizer,
+    template: flags.template as ServedTemplate,
     threads: Number(flags.threads),
     maxBatchSize: Number(flags.maxBatch),
-    chatTemplate: flags.template === 'tiny' ? TINY_POLICY_TEMPLATE : CHATML_TEMPLATE,
   });
   const faults = new FaultInjector({
     latencyMs: Number(flags.latencyMs),
@@ -66,4 +60,12 @@ async function main(): Promise<void> {
   process.once('SIGTERM', shutdown);
 }
 
-await main();
+try {
+  await main();
+} catch (error) {
+  // A LabError's message names the file and what is wrong with it; its stack adds nothing.
+  const text =
+    error instanceof LabError ? error.message : error instanceof Error ? error.stack : error;
+  process.stderr.write(`serving: ${String(text)}\n`);
+  process.exitCode = 1;
+}
