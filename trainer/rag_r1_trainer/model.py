@@ -118,6 +118,7 @@ class Trunk(nn.Module):
         position_ids: torch.Tensor,
         past: KvCache | None = None,
         segment_ids: torch.Tensor | None = None,
+        use_cache: bool = False,  # the backbone interface's; this trunk always returns its cache
     ) -> tuple[torch.Tensor, KvCache]:
         x = self.wte(input_ids)
         rotary = None
@@ -134,13 +135,18 @@ class Trunk(nn.Module):
 
 
 class GPT(nn.Module):
-    """Causal LM; the output projection is the transposed token embedding."""
+    """Causal LM; the output projection is the transposed token embedding. Its `trunk`,
+    `project` and `max_position` are the backbone interface that hf_model.HfPolicy also has."""
 
     def __init__(self, cfg: ModelConfig) -> None:
         super().__init__()
         self.cfg = cfg
         self.trunk = Trunk(cfg)
         self.apply(_init_weights)
+
+    @property
+    def max_position(self) -> int:
+        return self.cfg.max_position
 
     def forward(
         self,

@@ -8,7 +8,7 @@ from pathlib import Path
 import torch
 
 from . import events
-from .checkpoint import load_critic, load_policy, load_trainer_state, save_checkpoint
+from .checkpoint import load_critic, load_policy, load_trainer_state, restore_critic, restore_policy, save_checkpoint
 from .config import PpoConfig
 from .errors import config_error, data_error
 from .ppo_batch import Batch, build_batch, in_chunks, policy_pass, value_pass
@@ -44,13 +44,20 @@ def _check(cfg: PpoConfig, n_items: int) -> None:
 class PpoTrainer:
     def __init__(self, cfg: PpoConfig, device: torch.device) -> None:
         self.cfg, self.device = cfg, device
-        self.policy, self.tok, _ = load_policy(cfg.policy_checkpoint, "config field 'policy_checkpoint'", device)
-        self.reference = copy.deepcopy(self.policy).eval().requires_grad_(False)
-        self.critic = load_critic(cfg.critic_checkpoint or cfg.policy_checkpoint, "config field 'critic_checkpoint'", device) if cfg.algorithm == "ppo" else None
-        self.actor_opt = torch.optim.AdamW(self.policy.parameters(), lr=cfg.actor_lr, weight_decay=0.0)
+        # The reference is the starting policy, frozen (taken before any LoRA adapter is added).
+        base, self.tok, _ = load_policy(cfg.policy_checkpoint, "config field 'policy_checkpoint'", device)
+        self.reference = copy.deepcopy(base).eval().requires_grad_(False)
+        if cfg.lora is not None or cfg.gradient_checkpointing:
+            base, _, _ = load_policy(cfg.policy_checkpoint, "config field 'policy_checkpoint'", device, cfg.lora, cfg.gradient_checkpointing)
+        self.policy = base
+        critic_from = cfg.critic_checkpoint or cfg.policy_checkpoint
+        self.critic = load_critic(critic_from, "config field 'critic_checkpoint'", device, cfg.lora) if cfg.algorithm == "ppo" else None
+        self.actor_params = [p for p in self.policy.parameters() if p.requires_grad]
+        self.actor_opt = torch.optim.AdamW(self.actor_params, lr=cfg.actor_lr, weight_decay=0.0)
         self.actor_sched = torch.optim.lr_scheduler.LambdaLR(self.actor_opt, warmup_constant(int(cfg.actor_warmup_ratio * cfg.total_steps)))
         if self.critic is not None:
-            self.critic_opt = torch.optim.AdamW(self.critic.parameters(), lr=cfg.critic_lr, weight_decay=0.0)
+            self.critic_params = [p for p in self.critic.parameters() if p.requires_grad]
+            self.critic_opt = torch.optim.AdamW(self.critic_params, lr=cfg.critic_lr, weight_decay=0.0)
             self.critic_sched = torch.optim.lr_scheduler.LambdaLR(self.critic_opt, warmup_constant(int(cfg.critic_warmup_ratio * cfg.total_steps)))
         self.generator = torch.Generator().manual_seed(cfg.seed)
         self.rollout = Rollout(self.tok, cfg, RetrievalClient(cfg.retriever_url, cfg.topk))
@@ -112,10 +119,10 @@ class PpoTrainer:
                     self._actor_micro(mb, md, weight, stats)
                     if self.critic is not None:
                         self._critic_micro(mb, md, weight, stats)
-                stats["grad_norm"] = float(torch.nn.utils.clip_grad_norm_(self.policy.parameters(), cfg.grad_clip))
+                stats["grad_norm"] = float(torch.nn.utils.clip_grad_norm_(self.actor_params, cfg.grad_clip))
                 self.actor_opt.step()
                 if self.critic is not None:
-                    torch.nn.utils.clip_grad_norm_(self.critic.parameters(), cfg.grad_clip)
+                    torch.nn.utils.clip_grad_norm_(self.critic_params, cfg.grad_clip)
                     self.critic_opt.step()
         self.actor_sched.step()
         if self.critic is not None:
@@ -133,11 +140,11 @@ class PpoTrainer:
         state = load_trainer_state(folder)
         if state.get("kind") != "ppo" or state.get("algorithm") != self.cfg.algorithm:
             raise config_error(f"--resume-from: {folder} is not a {self.cfg.algorithm} checkpoint")
-        self.policy.load_state_dict(torch.load(Path(folder) / "model.pt", map_location=self.device))
+        restore_policy(self.policy, folder, self.device)
         self.actor_opt.load_state_dict(state["actor_opt"])
         self.actor_sched.load_state_dict(state["actor_sched"])
         if self.critic is not None:
-            self.critic.load_state_dict(torch.load(Path(folder) / "critic.pt", map_location=self.device))
+            restore_critic(self.critic, folder, self.device)
             self.critic_opt.load_state_dict(state["critic_opt"])
             self.critic_sched.load_state_dict(state["critic_sched"])
         sampler.load_state(state["sampler"])
@@ -176,9 +183,6 @@ def run_ppo(cfg: PpoConfig, resume_from: str | None) -> None:
         if step % cfg.log_every == 0 or step == cfg.total_steps:
             events.progress(step, cfg.total_steps, metrics)
         if step % cfg.checkpoint_every == 0 or step == cfg.total_steps:
-            weights = {"model": trainer.policy.state_dict()}
-            if trainer.critic is not None:
-                weights["critic"] = trainer.critic.state_dict()
-            path = save_checkpoint(cfg.output_dir, step, trainer.tok, weights, trainer.state(step, sampler), cfg.keep_last, trainer.policy.cfg)
+            path = save_checkpoint(cfg.output_dir, step, trainer.tok, trainer.policy, trainer.state(step, sampler), cfg.keep_last, trainer.critic)
             events.checkpoint(str(path), step)
     events.done(step=step, checkpoint=str(Path(cfg.output_dir) / f"checkpoint-{step:06d}"))

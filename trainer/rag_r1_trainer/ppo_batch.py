@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import torch
 
-from .model import GPT, ValueModel, entropy_from_logits, token_logprobs
+from .backbone import Policy
+from .model import entropy_from_logits, token_logprobs
 from .rollout import Episode
 
 
@@ -56,7 +57,7 @@ def build_batch(episodes: list[Episode], pad_id: int, state_masking: bool, devic
     return Batch(*(t.to(device) for t in tensors))
 
 
-def policy_pass(model: GPT, b: Batch, temperature: float, with_entropy: bool = False) -> tuple[torch.Tensor, torch.Tensor | None]:
+def policy_pass(model: Policy, b: Batch, temperature: float, with_entropy: bool = False) -> tuple[torch.Tensor, torch.Tensor | None]:
     """Log-probs (and entropies) of the targets at the rollout's sampling temperature, computed
     only where `info` is set: every loss, KL and entropy term is masked by it, and the
     vocabulary projection is the costly part."""
@@ -72,7 +73,7 @@ def policy_pass(model: GPT, b: Batch, temperature: float, with_entropy: bool = F
     return logp, entropy
 
 
-def value_pass(critic: ValueModel, b: Batch) -> torch.Tensor:
+def value_pass(critic: torch.nn.Module, b: Batch) -> torch.Tensor:
     return critic(b.ids, b.attn, b.pos)[:, :-1]
 
 

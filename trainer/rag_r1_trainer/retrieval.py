@@ -10,7 +10,7 @@ from typing import Any
 
 from .config import Environment
 from .errors import TrainerError
-from .tokenizer import Tokenizer
+from .backbone import TextCodec
 
 
 class RetrievalClient:
@@ -57,7 +57,7 @@ def render_sq_observation(hits: list[dict[str, Any]], env: Environment) -> str:
     return env.information_open + docs_text(hits).strip() + env.information_close
 
 
-def sq_observation_ids(hits: list[dict[str, Any]], env: Environment, tok: Tokenizer, max_tokens: int) -> list[int]:
+def sq_observation_ids(hits: list[dict[str, Any]], env: Environment, tok: TextCodec, max_tokens: int) -> list[int]:
     """The sq observation in tokens; over `max_tokens` it is cut so that it fits with the
     closing tag kept (spec section 1, sq observation)."""
     ids = tok.encode(render_sq_observation(hits, env))
@@ -68,7 +68,7 @@ def sq_observation_ids(hits: list[dict[str, Any]], env: Environment, tok: Tokeni
 
 
 def render_mq_observation(
-    queries: list[str], hits_per_query: list[list[dict[str, Any]]], env: Environment, tok: Tokenizer, max_tokens: int
+    queries: list[str], hits_per_query: list[list[dict[str, Any]]], env: Environment, tok: TextCodec, max_tokens: int
 ) -> str:
     """The mq observation: each query's Doc lines stripped and cut to `max_tokens` on their
     own, then the Python-json body between the information tags (spec section 1, mq)."""

@@ -11,14 +11,12 @@ from dataclasses import dataclass, field
 
 import torch
 
-from .chat import encode_prompt
+from .backbone import Policy, TextCodec
 from .config import RolloutFields
 from .environment import parse_action, split_queries
-from .generate import Generation, generate_turns
-from .model import GPT
+from .generate import Generation, StopRule, generate_turns
 from .retrieval import RetrievalClient, render_mq_observation, sq_observation_ids
 from .reward import em_reward
-from .tokenizer import Tokenizer
 
 @dataclass
 class Episode:
@@ -51,11 +49,11 @@ class Episode:
 class Rollout:
     """Runs episodes for a batch of prompts against the retrieval service."""
 
-    def __init__(self, tokenizer: Tokenizer, cfg: RolloutFields, client: RetrievalClient) -> None:
+    def __init__(self, tokenizer: TextCodec, cfg: RolloutFields, client: RetrievalClient) -> None:
         self.tok, self.cfg, self.client = tokenizer, cfg, client
         # Environment text comes from the config (lib/agent/environment.json), never from here.
         self.env = cfg.environment
-        self.stop_ids = {tokenizer.token_id(tag) for tag in self.env.stop_sequences} | {tokenizer.eos_id}
+        self.stop = StopRule(tokenizer.decode, self.env.stop_sequences, tokenizer.eos_id)
 
     def _observation(self, queries_hits: list[list[dict]], queries: list[str]) -> list[int]:
         limit = self.cfg.max_obs_length
@@ -89,11 +87,11 @@ class Rollout:
             return None
         return split_queries(action.content, self.cfg.mode, self.env)
 
-    def run(self, policy: GPT, items: list[dict], generator: torch.Generator) -> list[Episode]:
+    def run(self, policy: Policy, items: list[dict], generator: torch.Generator) -> list[Episode]:
         """Every turn sees the whole episode so far, at the positions PPO will score it with:
         an episode ends (`context_full`) when the context cap leaves no room to generate,
         instead of sliding a window that training could not reproduce."""
-        limit = min(self.cfg.max_prompt_length, policy.cfg.max_position)
+        limit = min(self.cfg.max_prompt_length, policy.max_position)
         episodes = [Episode(str(it["id"]), list(it["golden_answers"]), self._prompt_ids(it)) for it in items]
         for turn in range(self.cfg.max_turns + 1):
             for e in episodes:
@@ -103,7 +101,7 @@ class Rollout:
             if not active:
                 break
             budgets = [min(self.cfg.max_response_length, limit - e.length) for e in active]
-            outputs = generate_turns(policy, [e.prompt + e.response for e in active], budgets, self.stop_ids, self.tok.pad_id,
+            outputs = generate_turns(policy, [e.prompt + e.response for e in active], budgets, self.stop, self.tok.pad_id,
                                      self.cfg.temperature, self.cfg.top_p, generator)
             requests = []
             for episode, generated in zip(active, outputs):
@@ -117,8 +115,9 @@ class Rollout:
         return episodes
 
     def _prompt_ids(self, item: dict) -> list[int]:
-        """BOS + template, keeping BOS and the tail when over `max_start_length`."""
-        ids = encode_prompt(self.tok, [{"role": "user", "content": item["prompt"]}])
+        """The chat template's prompt, keeping its first token (BOS, or the template's opening)
+        and its tail when over `max_start_length`."""
+        ids = self.tok.encode_chat([{"role": "user", "content": item["prompt"]}])
         if len(ids) <= self.cfg.max_start_length:
             return ids
         return [ids[0], *ids[len(ids) - self.cfg.max_start_length + 1 :]]

@@ -8,9 +8,11 @@ from pathlib import Path
 import torch
 
 from . import events
-from .checkpoint import load_policy, load_trainer_state, save_checkpoint
+from .backbone import Policy, TextCodec
+from .checkpoint import load_policy, load_trainer_state, restore_policy, save_checkpoint
 from .config import SftConfig
 from .errors import config_error
+from .hf_model import check_hf_dir
 from .model import GPT, ModelConfig, cross_entropy
 from .runtime import autocast, load_rng_state, resolve_device, rng_state, seed_everything, warmup_constant, warmup_cosine
 from .sampler import ResumableSampler
@@ -45,7 +47,7 @@ def collate(samples: list[EncodedSample], rows: list[list[int]], seq_len: int, p
     }
 
 
-def sft_loss(model: GPT, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+def sft_loss(model: Policy, batch: dict[str, torch.Tensor]) -> torch.Tensor:
     hidden, _ = model.trunk(batch["input_ids"], batch["attention_mask"], batch["position_ids"], segment_ids=batch["segment_ids"])
     keep = batch["weights"] > 0
     return cross_entropy(model.project(hidden[keep]), batch["labels"][keep], batch["weights"][keep])
@@ -61,20 +63,34 @@ def _batches_fn(samples: list[EncodedSample], cfg: SftConfig):
     return make
 
 
-def _build_model(cfg: SftConfig, tokenizer: Tokenizer, device: torch.device) -> GPT:
-    if cfg.init_checkpoint:
-        model, _, _ = load_policy(cfg.init_checkpoint, "config field 'init_checkpoint'", device)
-        return model
+def _build_model(cfg: SftConfig, device: torch.device) -> tuple[Policy, TextCodec]:
+    """The policy to train and its tokenizer: an HF model directory (optionally with LoRA), a
+    tiny checkpoint to continue, or a new tiny model."""
     shape = cfg.model
-    if shape.n_embd % shape.n_head:
-        raise config_error("config field 'model.n_embd': must be divisible by model.n_head")
-    if cfg.seq_len > shape.max_position:
-        raise config_error("config field 'seq_len': exceeds model.max_position")
-    return GPT(ModelConfig(tokenizer.vocab_size, shape.n_layer, shape.n_head, shape.n_embd, shape.max_position, shape.positions)).to(device)
+    if shape.kind == "hf":
+        check_hf_dir(shape.path, "config field 'model.path'")
+        if cfg.init_checkpoint:
+            raise config_error("config field 'init_checkpoint': an HF model starts from model.path")
+        if cfg.batching == "packed":
+            raise config_error("config field 'batching': the HF backbone trains 'length' batches (packed rows need per-sample attention)")
+        model, tokenizer, _ = load_policy(shape.path, "config field 'model.path'", device, shape.lora, shape.gradient_checkpointing)
+    elif cfg.init_checkpoint:
+        model, tokenizer, _ = load_policy(cfg.init_checkpoint, "config field 'init_checkpoint'", device)
+    else:
+        if not cfg.tokenizer:
+            raise config_error("config field 'tokenizer': the tiny model needs a tokenizer.json")
+        if shape.n_embd % shape.n_head:
+            raise config_error("config field 'model.n_embd': must be divisible by model.n_head")
+        tokenizer = Tokenizer.load(cfg.tokenizer)
+        gpt = ModelConfig(tokenizer.vocab_size, shape.n_layer, shape.n_head, shape.n_embd, shape.max_position, shape.positions)
+        model = GPT(gpt).to(device)
+    if cfg.seq_len > model.max_position:
+        raise config_error(f"config field 'seq_len': {cfg.seq_len} exceeds the model's {model.max_position} positions")
+    return model, tokenizer
 
 
 @torch.no_grad()
-def evaluate(model: GPT, samples: list[EncodedSample], cfg: SftConfig, pad_id: int, device: torch.device) -> float:
+def evaluate(model: Policy, samples: list[EncodedSample], cfg: SftConfig, pad_id: int, device: torch.device) -> float:
     model.eval()
     total, weight = 0.0, 0.0
     for rows in length_batches(samples, list(range(len(samples))), cfg.batch_size * cfg.seq_len):
@@ -90,12 +106,12 @@ def evaluate(model: GPT, samples: list[EncodedSample], cfg: SftConfig, pad_id: i
 def run_sft(cfg: SftConfig, resume_from: str | None) -> None:
     device = resolve_device(cfg.device, cfg.threads)
     seed_everything(cfg.seed)
-    tokenizer = Tokenizer.load(cfg.tokenizer)
+    model, tokenizer = _build_model(cfg, device)
     fold = merge_prefixes if cfg.fold_prefixes else (lambda loaded: loaded)
     samples = fold(load_sft_samples(tokenizer, cfg.train_file, cfg.seq_len))
     eval_samples = fold(load_sft_samples(tokenizer, cfg.eval_file, cfg.seq_len)) if cfg.eval_file else []
-    model = _build_model(cfg, tokenizer, device)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay, betas=(0.9, 0.95))
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(trainable, lr=cfg.lr, weight_decay=cfg.weight_decay, betas=(0.9, 0.95))
     sampler = ResumableSampler(len(samples), cfg.seed, _batches_fn(samples, cfg))
     per_epoch = len(sampler.batches_for(0))
     total = cfg.max_steps or max(1, math.ceil(cfg.epochs * per_epoch / cfg.grad_accum))
@@ -104,7 +120,7 @@ def run_sft(cfg: SftConfig, resume_from: str | None) -> None:
     step, best = 0, {"eval_loss": None, "path": None}
     if resume_from:
         state = load_trainer_state(resume_from)
-        model.load_state_dict(torch.load(Path(resume_from) / "model.pt", map_location=device))
+        restore_policy(model, resume_from, device)
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
         sampler.load_state(state["sampler"])
@@ -123,7 +139,7 @@ def run_sft(cfg: SftConfig, resume_from: str | None) -> None:
                 loss = sft_loss(model, batch)
             (loss / cfg.grad_accum).backward()
             losses.append(float(loss))
-        grad_norm = float(torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip))
+        grad_norm = float(torch.nn.utils.clip_grad_norm_(trainable, cfg.grad_clip))
         optimizer.step()
         scheduler.step()
         if step % cfg.log_every == 0 or step == total:
@@ -138,6 +154,6 @@ def run_sft(cfg: SftConfig, resume_from: str | None) -> None:
                 best = {"eval_loss": eval_loss, "path": str(path)}
             state = {"kind": "sft", "step": step, "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
                      "sampler": sampler.state(), "rng": rng_state(), "best": best}
-            save_checkpoint(cfg.output_dir, step, tokenizer, {"model": model.state_dict()}, state, cfg.keep_last, model.cfg)
+            save_checkpoint(cfg.output_dir, step, tokenizer, model, state, cfg.keep_last)
             events.checkpoint(str(path), step, eval_loss=eval_loss)
     events.done(step=step, checkpoint=str(Path(cfg.output_dir) / f"checkpoint-{step:06d}"), best=best)

@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .chat import encode_prompt
 from .errors import data_error
-from .tokenizer import Tokenizer
+from .backbone import TextCodec
 
 ROLES = ("system", "user")
 
@@ -83,16 +82,17 @@ def validate_messages(row: dict[str, Any], where: str) -> list[dict[str, str]]:
     return messages
 
 
-def encode_sample(tokenizer: Tokenizer, row: dict[str, Any], where: str, max_len: int) -> EncodedSample:
+def encode_sample(tokenizer: TextCodec, row: dict[str, Any], where: str, max_len: int) -> EncodedSample:
     sample_id = _check_str(row, "id", where)
     if "text" in row:
         # A plain language-model row (pretraining a from-scratch base model): loss everywhere.
-        ids = [tokenizer.bos_id, *tokenizer.encode(_check_str(row, "text", where)), tokenizer.eos_id][:max_len]
+        bos = [] if tokenizer.bos_id is None else [tokenizer.bos_id]
+        ids = [*bos, *tokenizer.encode(_check_str(row, "text", where)), tokenizer.eos_id][:max_len]
         return EncodedSample(sample_id, ids, [1] * len(ids))
     klass = row.get("class")
     if klass is not None and klass not in (1, 2, 3, 4):
         raise data_error(f"{where}: field 'class' must be 1, 2, 3 or 4")
-    prompt = encode_prompt(tokenizer, validate_messages(row, where))
+    prompt = tokenizer.encode_chat(validate_messages(row, where))
     ids, loss = list(prompt), [0] * len(prompt)
     for text, has_loss in _segments(row, where):
         piece = tokenizer.encode(text)
@@ -103,7 +103,7 @@ def encode_sample(tokenizer: Tokenizer, row: dict[str, Any], where: str, max_len
         loss.append(1)
     if len(ids) <= max_len:
         return EncodedSample(sample_id, ids, loss)
-    # Over-long samples keep BOS, the instruction and the question, then their rightmost tokens
+    # Over-long samples keep the chat prompt (BOS, the instruction and the question, then their rightmost tokens
     # (the spec's rolling context), so the step's loss tokens still see what was asked.
     if len(prompt) >= max_len:
         raise data_error(f"{where}: the prompt alone is {len(prompt)} tokens, over seq_len {max_len}")
@@ -133,7 +133,7 @@ def merge_prefixes(samples: list[EncodedSample]) -> list[EncodedSample]:
     return merged
 
 
-def load_sft_samples(tokenizer: Tokenizer, path: str, max_len: int) -> list[EncodedSample]:
+def load_sft_samples(tokenizer: TextCodec, path: str, max_len: int) -> list[EncodedSample]:
     rows = read_jsonl(path, "SFT data")
     return [encode_sample(tokenizer, row, f"{path}:{n}", max_len) for n, row in rows]
 

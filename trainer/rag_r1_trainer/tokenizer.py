@@ -35,6 +35,12 @@ FORMAT = "rag-r1-word-v2"
 PIECE_PATTERN = PIECE_PATTERNS[FORMAT]
 
 
+def render_chat(messages: list[dict[str, str]]) -> str:
+    """The tiny policy's chat template: `<|role|>\\ncontent\\n` per message, then `<|assistant|>\\n`."""
+    parts = [f"<|{m['role']}|>\n{m['content']}\n" for m in messages]
+    return "".join(parts) + "<|assistant|>\n"
+
+
 def _compile(specials: list[str]) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(s) for s in sorted(specials, key=len, reverse=True)))
 
@@ -120,6 +126,10 @@ class Tokenizer:
         if pending:
             out.append(pending.decode("utf-8", errors="replace"))
         return "".join(out)
+
+    def encode_chat(self, messages: list[dict[str, str]]) -> list[int]:
+        """BOS + the tiny chat template; the assistant's text continues right after."""
+        return [self.bos_id, *self.encode(render_chat(messages))]
 
     def count_tokens(self, text: str) -> int:
         return len(self.encode(text))

@@ -20,7 +20,7 @@ from .world import make_world
 
 TRAINER_DIR = Path(__file__).resolve().parents[1]
 # Small enough for CI on 2 CPU cores, large enough to learn copying an answer out of Doc 1.
-TEST_MODEL = {"n_layer": 4, "n_head": 4, "n_embd": 128, "max_position": 256, "positions": "learned"}
+TEST_MODEL = {"kind": "tiny", "n_layer": 4, "n_head": 4, "n_embd": 128, "max_position": 256, "positions": "learned"}
 SFT_STEPS = 160
 
 
@@ -83,3 +83,35 @@ def sft_run(world: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) ->
 @pytest.fixture(scope="session")
 def sft_checkpoint(sft_run: Run) -> str:
     return sft_run.of("checkpoint")[-1]["path"]
+
+
+# The HF backbone's fixtures: a small random Llama-architecture model (`init-hf`: its own BPE
+# tokenizer and a ChatML template, since nothing can be downloaded) and a short SFT of it.
+LORA = {"r": 8, "alpha": 16, "dropout": 0.0, "target_modules": ["q_proj", "v_proj", "up_proj", "down_proj"]}
+
+
+@pytest.fixture(scope="session")
+def hf_base(world: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("hf") / "base"
+    run = run_trainer("init-hf", {"texts": [str(world["corpus"]), str(world["sft"]), str(world["ppo"])], "output_dir": str(out),
+                                   "vocab_size": 600, "hidden_size": 64, "layers": 2, "heads": 4, "max_position": 512})
+    assert run.code == 0, run.stderr[-2000:]
+    return out
+
+
+def hf_sft_config(world: dict[str, Path], base: Path, out: Path, lora: dict | None, **fields) -> dict:
+    config = tiny_config("sft", train_file=str(world["sft"]), output_dir=str(out), seq_len=256, batch_size=16, grad_accum=1,
+                         lr=3e-3 if lora is None else 1e-2, warmup_steps=0, lr_schedule="constant", max_steps=24,
+                         checkpoint_every=12, keep_last=2, log_every=1, seed=0, batching="length",
+                         model={"kind": "hf", "path": str(base), "lora": lora, "gradient_checkpointing": False}, **fields)
+    config.pop("tokenizer")
+    return config
+
+
+@pytest.fixture(scope="session")
+def hf_sft_full(world, hf_base, tmp_path_factory):
+    run = run_trainer("sft", hf_sft_config(world, hf_base, tmp_path_factory.mktemp("hf-sft-full"), None))
+    assert run.code == 0, run.stderr[-3000:]
+    return run
+
+

@@ -26,10 +26,14 @@ def _schema(kind: str) -> dict[str, Any]:
     return json.loads((SCHEMAS / f"{kind}-config.schema.json").read_text())
 
 
+def _options(node: dict[str, Any]) -> list[dict[str, Any]]:
+    return node.get("anyOf") or node.get("oneOf") or [node]
+
+
 def _variants(node: dict[str, Any], root: dict[str, Any]) -> list[dict[str, Any]]:
-    """The non-null alternatives of a pydantic property, `$ref`s resolved."""
+    """The non-null alternatives of a property (a union or a nullable), `$ref`s resolved."""
     out: list[dict[str, Any]] = []
-    for option in node.get("anyOf", [node]):
+    for option in _options(node):
         if "$ref" in option:
             option = root["$defs"][option["$ref"].rsplit("/", 1)[-1]]
         if option.get("type") != "null":
@@ -37,11 +41,34 @@ def _variants(node: dict[str, Any], root: dict[str, Any]) -> list[dict[str, Any]
     return out
 
 
+def _nullable(node: dict[str, Any]) -> bool:
+    return any(o.get("type") == "null" for o in _options(node))
+
+
+def _kind(option: dict[str, Any]) -> Any:
+    """The discriminator value of a union member (its `kind` constant), if it has one."""
+    kind = option.get("properties", {}).get("kind", {})
+    return kind.get("const", (kind.get("enum") or [None])[0])
+
+
+def _pairs(ts_node: dict[str, Any], py_node: dict[str, Any], root: dict[str, Any]) -> list[tuple[dict, dict]] | None:
+    """TypeScript and Python union members matched up: one each, or one per `kind`."""
+    ts_opts, py_opts = _variants(ts_node, {}), _variants(py_node, root)
+    if len(ts_opts) == len(py_opts) == 1:
+        return [(ts_opts[0], py_opts[0])]
+    by_kind = {_kind(o): o for o in py_opts}
+    if len(ts_opts) != len(py_opts) or None in by_kind or any(_kind(o) not in by_kind for o in ts_opts):
+        return None
+    return [(o, by_kind[_kind(o)]) for o in ts_opts]
+
+
 def _type_problems(where: str, ts: dict[str, Any], py: dict[str, Any]) -> list[str]:
     ts_type, py_type = ts.get("type"), py.get("type")
     # An integer is a valid float; a fraction is not a valid int.
     if ts_type != py_type and not (ts_type == "integer" and py_type == "number"):
         return [f"{where}: TypeScript sends {ts_type}, Python takes {py_type}"]
+    if ts.get("const") != py.get("const"):
+        return [f"{where}: constant {ts.get('const')!r} in TypeScript, {py.get('const')!r} in Python"]
     if "enum" in ts or "enum" in py:
         if sorted(ts.get("enum", [])) != sorted(py.get("enum", [])):
             return [f"{where}: enum {ts.get('enum')} in TypeScript, {py.get('enum')} in Python"]
@@ -62,16 +89,20 @@ def _compare(where: str, ts: dict[str, Any], py: dict[str, Any], root: dict[str,
         side = "TypeScript" if name in ts.get("required", []) else "Python"
         problems.append(f"{where}.{name}: required in {side} only")
     for name in sorted(set(ts_props) & set(py_props)):
-        options = _variants(py_props[name], root)
-        if len(options) != 1:
-            problems.append(f"{where}.{name}: Python takes {len(options)} kinds of value")
+        # An optional TypeScript field is left out, which Python reads as its None default.
+        if name in ts.get("required", []) and _nullable(ts_props[name]) != _nullable(py_props[name]):
+            problems.append(f"{where}.{name}: null accepted on one side only")
+        pairs = _pairs(ts_props[name], py_props[name], root)
+        if pairs is None:
+            problems.append(f"{where}.{name}: the two sides take different kinds of value")
             continue
-        ts_node, py_node = ts_props[name], options[0]
-        problems += _type_problems(f"{where}.{name}", ts_node, py_node)
-        if ts_node.get("type") == "object" and "properties" in ts_node and "properties" in py_node:
-            problems += _compare(f"{where}.{name}", ts_node, py_node, root)
-        if ts_node.get("type") == "array" and py_node.get("type") == "array":
-            problems += _type_problems(f"{where}.{name}[]", ts_node["items"], py_node["items"])
+        for ts_node, py_node in pairs:
+            at = f"{where}.{name}" + (f"[{_kind(ts_node)}]" if len(pairs) > 1 else "")
+            problems += _type_problems(at, ts_node, py_node)
+            if ts_node.get("type") == "object" and "properties" in ts_node and "properties" in py_node:
+                problems += _compare(at, ts_node, py_node, root)
+            if ts_node.get("type") == "array" and py_node.get("type") == "array":
+                problems += _type_problems(f"{at}[]", ts_node["items"], py_node["items"])
     return problems
 
 

@@ -45,7 +45,7 @@ def test_rotary_checkpoint_exports_and_decodes_like_pytorch(world, tmp_path) -> 
     tokenizer = Tokenizer.load(world["tokenizer"])
     torch.manual_seed(2)
     model = GPT(ModelConfig(tokenizer.vocab_size, n_layer=2, n_head=2, n_embd=32, max_position=128, positions="rotary"))
-    folder = save_checkpoint(str(tmp_path / "ckpt"), 1, tokenizer, {"model": model.state_dict()}, {"kind": "sft", "step": 1}, 1, model.cfg)
+    folder = save_checkpoint(str(tmp_path / "ckpt"), 1, tokenizer, model, {"kind": "sft", "step": 1}, 1)
     # export-onnx fails unless onnxruntime's greedy tokens equal PyTorch's on every prompt.
     run = run_trainer("export-onnx", {"checkpoint": str(folder), "output_dir": str(tmp_path / "onnx"),
                                       "verify_prompts": ["Question: What is the capital of Zorvelia?"], "verify_new_tokens": 12})

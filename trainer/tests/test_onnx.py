@@ -8,7 +8,8 @@ import onnxruntime as ort
 import torch
 
 from rag_r1_trainer.checkpoint import load_policy
-from rag_r1_trainer.generate import generate, left_pad
+from rag_r1_trainer.export_onnx import STOPS
+from rag_r1_trainer.generate import StopRule, generate, left_pad
 from rag_r1_trainer.model import positions_from_mask
 
 from .conftest import run_trainer
@@ -42,6 +43,6 @@ def test_export_matches_pytorch_greedy_and_contract(sft_checkpoint: str, tmp_pat
         logits, _ = model(ids, mask, positions_from_mask(mask))
     np.testing.assert_allclose(outputs[0][:, -1], logits[:, -1].numpy(), atol=1e-4)
     assert outputs[1].shape == (len(rows), config["n_head"], ids.shape[1], config["head_dim"])
-    stop = {tokenizer.eos_id, tokenizer.token_id("</search>"), tokenizer.token_id("</answer>")}
+    stop = StopRule(tokenizer.decode, STOPS, tokenizer.eos_id)
     batched = generate(model, rows, 24, stop, tokenizer.pad_id, temperature=0.0)
     assert batched == [v["continuation_ids"] for v in vectors]

@@ -12,7 +12,7 @@ def test_sft_loss_falls(sft_run: Run) -> None:
 def _config(world, out, **extra) -> dict:
     return tiny_config(
         "sft", train_file=str(world["sft"]), tokenizer=str(world["tokenizer"]), output_dir=str(out),
-        model={"n_layer": 1, "n_head": 2, "n_embd": 32, "max_position": 256, "positions": "learned"}, seq_len=256, batch_size=4,
+        model={"kind": "tiny", "n_layer": 1, "n_head": 2, "n_embd": 32, "max_position": 256, "positions": "learned"}, seq_len=256, batch_size=4,
         grad_accum=2, lr=1e-3, warmup_steps=10, lr_schedule="constant", batching="length", max_steps=6, checkpoint_every=3,
         keep_last=3, log_batch_ids=True, seed=3, **extra,
     )
@@ -85,7 +85,6 @@ def test_merge_prefixes_folds_nested_steps_and_keeps_every_loss_token() -> None:
 
 
 def test_an_over_long_sample_keeps_its_prompt_and_its_rightmost_tokens() -> None:
-    from rag_r1_trainer.chat import encode_prompt
     from rag_r1_trainer.sft_data import encode_sample
     from rag_r1_trainer.tokenizer import build_tokenizer
 
@@ -93,7 +92,7 @@ def test_an_over_long_sample_keeps_its_prompt_and_its_rightmost_tokens() -> None
     tok = build_tokenizer([f"Question : who ? {words} <answer> Canberra </answer>"])
     messages = [{"role": "user", "content": "Question : who ?"}]
     row = {"id": "s", "messages": messages, "context": f"<information> {words} </information>", "target": "<answer> Canberra </answer>"}
-    prompt = encode_prompt(tok, messages)
+    prompt = tok.encode_chat(messages)
     full = encode_sample(tok, row, "row 1", 1000)
     cut = encode_sample(tok, row, "row 1", len(prompt) + 12)
     assert len(cut.ids) == len(prompt) + 12 and cut.ids[0] == tok.bos_id
