@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { CHATML_TEMPLATE, TINY_POLICY_TEMPLATE } from '../lib/llm/chat-template.ts';
 import { CHECKPOINT_FILES, loadCheckpointConfig } from '../lib/llm/onnx/checkpoint.ts';
-import type { CausalTokenizer } from '../lib/llm/onnx/checkpoint.ts';
+
 import { loadOnnxBackend, type OnnxBackend } from '../lib/llm/onnx/onnx-backend.ts';
 import { loadCheckpointTokenizer } from './load-checkpoint-tokenizer.ts';
 
@@ -23,34 +23,18 @@ export interface LoadServedCheckpointOptions {
 export async function loadServedCheckpoint(
   options: LoadServedCheckpointOptions,
 ): Promise<OnnxBackend> {
-  const config = await loadCheckpointConfig(options.dir);
+  await loadCheckpointConfig(options.dir);
   const { kind, tokenizer } = await loadCheckpointTokenizer(
     join(options.dir, CHECKPOINT_FILES.tokenizer),
   );
   const template = options.template ?? 'auto';
   const isTiny = template === 'tiny' || (template === 'auto' && kind === 'rag-r1-word');
-  const bosId = config.bos_token_id;
   return loadOnnxBackend({
     dir: options.dir,
-    loadTokenizer: () => (bosId === undefined ? tokenizer : withBos(tokenizer, bosId)),
+    loadTokenizer: () => tokenizer,
     chatTemplate: isTiny ? TINY_POLICY_TEMPLATE : CHATML_TEMPLATE,
     ...(options.threads === undefined ? {} : { threads: options.threads }),
     ...(options.maxBatchSize === undefined ? {} : { maxBatchSize: options.maxBatchSize }),
     id: `onnx:${options.dir}`,
   });
-}
-
-/**
- * The trainer puts BOS before every prompt it trains and rolls out on (`encode_chat`, plain
- * text rows), and config.json names it; OnnxBackend encodes only prompts with this tokenizer.
- * A prompt that already starts with `<|bos|>` keeps just that one.
- */
-function withBos(tokenizer: CausalTokenizer, bosId: number): CausalTokenizer {
-  return {
-    encode: (text) => {
-      const ids = tokenizer.encode(text);
-      return ids[0] === bosId ? ids : [bosId, ...ids];
-    },
-    decode: (ids) => tokenizer.decode(ids),
-  };
 }

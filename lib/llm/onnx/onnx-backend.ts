@@ -35,7 +35,22 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
-/** Opens a trainer-exported checkpoint directory as a backend. */
+/**
+ * The trainer puts BOS before every prompt it trains and rolls out on (`encode_chat`), and
+ * config.json names it: without it here, evaluation scored the tiny policy on prompts it
+ * never saw in training. A prompt that already starts with BOS keeps just that one.
+ */
+function withBos(tokenizer: CausalTokenizer, bosId: number): CausalTokenizer {
+  return {
+    encode: (text) => {
+      const ids = tokenizer.encode(text);
+      return ids[0] === bosId ? ids : [bosId, ...ids];
+    },
+    decode: (ids) => tokenizer.decode(ids),
+  };
+}
+
+/** Opens a trainer-exported checkpoint directory as a backend (BOS as its config.json says). */
 export async function loadOnnxBackend(options: LoadOnnxBackendOptions): Promise<OnnxBackend> {
   const config = await loadCheckpointConfig(options.dir);
   const model = await OnnxCausalLm.load(
@@ -43,7 +58,9 @@ export async function loadOnnxBackend(options: LoadOnnxBackendOptions): Promise<
     config,
     options.threads,
   );
-  const tokenizer = await options.loadTokenizer(join(options.dir, CHECKPOINT_FILES.tokenizer));
+  const loaded = await options.loadTokenizer(join(options.dir, CHECKPOINT_FILES.tokenizer));
+  const tokenizer =
+    config.bos_token_id === undefined ? loaded : withBos(loaded, config.bos_token_id);
   return new OnnxBackend({ ...options, model, tokenizer, id: options.id ?? `onnx:${options.dir}` });
 }
 
