@@ -16,7 +16,8 @@ import {
   shardItems,
 } from '../rollouts/resources.ts';
 import { createStageRolloutCheckpoint } from '../rollouts/stage-checkpoint.ts';
-import { openOnnxPolicy, type OpenedPolicy } from './policy.ts';
+import { cpuThreads } from '../trainer/trainer-artifacts.ts';
+import { openHfPolicy, openOnnxPolicy, type OpenedPolicy } from './policy.ts';
 import { createPrismaEvalCache } from './eval-cache.ts';
 import { evaluateUnits, unitKey, type EvalWorkUnit } from './run-evaluation.ts';
 import { cacheParts, methodStamp } from './stamps.ts';
@@ -30,18 +31,22 @@ export interface EvaluatedMethod {
   stamp: Stamp;
 }
 
+/** A trained policy: the tiny model's ONNX export in process, an HF checkpoint behind `serve`. */
 async function openCheckpoint(
   ctx: StageContext<EvaluateSlice>,
   stage: 'sft-train' | 'ppo-train',
 ): Promise<{ ref: ArtifactRef; policy: OpenedPolicy }> {
-  const ref = requireArtifact(ctx, stage, 'onnx');
-  const archive = await ctx.download(ref, `${stage}.onnx.tar.gz`);
-  const dir = join(ctx.workDir, `${stage}-onnx`);
+  const onnx = ctx.inputs[stage]?.artifacts['onnx'];
+  const ref = onnx ?? requireArtifact(ctx, stage, 'checkpoint');
+  const kind = onnx ? 'onnx' : 'hf';
+  const archive = await ctx.download(ref, `${stage}.${kind}.tar.gz`);
+  const dir = join(ctx.workDir, `${stage}-${kind}`);
   await unpackArchive(archive, dir);
-  return {
-    ref,
-    policy: await openOnnxPolicy(dir, { id: `onnx:${stage}:${ref.sha256.slice(0, 12)}` }),
-  };
+  const id = `${kind}:${stage}:${ref.sha256.slice(0, 12)}`;
+  const policy = onnx
+    ? await openOnnxPolicy(dir, { id })
+    : await openHfPolicy(dir, { id, workDir: ctx.workDir, threads: cpuThreads() });
+  return { ref, policy };
 }
 
 function decodingOf(config: EvaluateSlice): EvalDecoding {

@@ -12,6 +12,7 @@ import { ConfigError } from '../../lib/errors.ts';
 import { hashJson, sha256Hex } from '../../lib/hash.ts';
 import { loadEnv } from '../../lib/env.ts';
 import { loadTokenizer } from '../../lib/tokenizer/tokenizer.ts';
+import { startTrainerServer } from '../trainer/trainer-server.ts';
 
 /** An OpenAI-compatible endpoint serving the checkpoint (vLLM, SGLang, `serving/`). */
 export const PolicyEndpointSchema = z
@@ -76,6 +77,62 @@ export async function openOnnxPolicy(
     modelSha: sha256Hex(family),
     tokenCounter: tokenCounterFromTokenizer(tokenizer),
   };
+}
+
+/** An HF checkpoint's family: architecture, tokenizer, chat template, and its base model's hash. */
+const HF_FAMILY_FILES = [
+  'config.json',
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'chat_template.jinja',
+];
+
+/**
+ * Opens an unpacked HF checkpoint (a save_pretrained directory) behind the trainer's own
+ * OpenAI-compatible server (`serve`, batched generation on this machine), driven through the
+ * same HTTP backend as a remote endpoint; closing the backend stops the server. The server
+ * renders the checkpoint's chat template (`api: chat`, the episode continued with
+ * `continue_final_message`), so prompts are exactly what SFT trained on.
+ */
+export async function openHfPolicy(
+  dir: string,
+  options: { threads?: number; id: string; workDir: string; device?: 'auto' | 'cpu' | 'cuda' },
+): Promise<OpenedPolicy> {
+  const server = await startTrainerServer(
+    {
+      checkpoint: dir,
+      model_name: 'policy',
+      device: options.device ?? 'auto',
+      threads: options.threads ?? 1,
+      max_batch: 16,
+    },
+    options.workDir,
+  );
+  const backend = new OpenAiHttpBackend({
+    baseUrl: server.url,
+    model: 'policy',
+    api: 'chat',
+    continueFinalMessage: true,
+    maxConcurrency: 16,
+    timeoutMs: 600_000,
+  });
+  const family: Buffer[] = [];
+  for (const name of HF_FAMILY_FILES) {
+    family.push(await readFile(join(dir, name)).catch(() => Buffer.from(`no ${name}`)));
+  }
+  const record = JSON.parse(await readFile(join(dir, 'rag_r1.json'), 'utf8')) as {
+    base_model?: { sha256?: string };
+  };
+  family.push(Buffer.from(`base ${record.base_model?.sha256 ?? 'unknown'}`));
+  const served: LlmBackend = {
+    id: options.id,
+    generate: (request) => backend.generate(request),
+    close: async () => {
+      await backend.close();
+      await server.close();
+    },
+  };
+  return { backend: served, modelSha: sha256Hex(Buffer.concat(family)) };
 }
 
 /** Opens an OpenAI-compatible endpoint as the policy; the model name is its family identity. */

@@ -1,7 +1,6 @@
 import { access } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { ConfigError } from '../../lib/errors.ts';
 import { readJsonlAll, writeJsonl } from '../../lib/jsonl.ts';
 import { loadEnv } from '../../lib/env.ts';
 import type { SftTrainSlice } from '../../lib/rag-r1/recipe.ts';
@@ -45,16 +44,12 @@ export function sftTrainerConfig(
 }
 
 /**
- * Format-learning SFT (spec section 3): a tokenizer over the corpus and samples, training with
- * loss on the step outputs only, and the lowest-validation-loss checkpoint kept and exported.
+ * Format-learning SFT (spec section 3), loss on the step outputs only, the lowest-validation-
+ * loss checkpoint kept and published. The tiny model first gets a tokenizer over the corpus and
+ * samples and a short pretraining; an HF model (`sft.model.kind: hf`) starts from its weights.
  */
 export async function sftTrainStage(ctx: StageContext<SftTrainSlice>): Promise<StageResult> {
   const config = ctx.config;
-  if (config.model.kind !== 'tiny') {
-    throw new ConfigError(
-      'sft.model.kind "hf": the built-in trainer trains the tiny model only; run paper-scale SFT with LLaMA-Factory or verl and point ppo at its checkpoint',
-    );
-  }
   const trainFile = await ctx.download(
     requireArtifact(ctx, 'sft-split', 'train'),
     'sft-train.jsonl',
@@ -67,6 +62,10 @@ export async function sftTrainStage(ctx: StageContext<SftTrainSlice>): Promise<S
     python: trainerPython(loadEnv().RAG_R1_PYTHON),
     subcommand: 'sft',
     config: async (resumeDir) => {
+      // An HF model brings its tokenizer and its pretraining.
+      if (config.model.kind === 'hf') {
+        return sftTrainerConfig(config, { trainFile, ...evalFile, outputDir });
+      }
       // A resumed run keeps its checkpoint's tokenizer: the weights are tied to its vocabulary.
       if (resumeDir) {
         const tokenizer = join(resumeDir, 'tokenizer.json');

@@ -6,7 +6,7 @@ import { packDirectory, unpackArchive } from './archive.ts';
 import { runTrainerProcess, type TrainerEvent } from './trainer-process.ts';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const PACKAGE_DIR = join(REPO_ROOT, 'trainer');
+export const PACKAGE_DIR = join(REPO_ROOT, 'trainer');
 
 /** The trainer's Python, from RAG_R1_PYTHON; a relative path is taken from the repo root. */
 export function trainerPython(configured: string): string {

@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadEnv } from '../../lib/env.ts';
 import { writeJsonl } from '../../lib/jsonl.ts';
@@ -32,9 +32,21 @@ export async function hasRows(path: string): Promise<boolean> {
   return (await stat(path)).size > 1;
 }
 
+/** Whether a checkpoint directory is a Hugging Face one (config.json with a `model_type`). */
+export async function isHfCheckpoint(dir: string): Promise<boolean> {
+  try {
+    const config = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as unknown;
+    return typeof config === 'object' && config !== null && 'model_type' in config;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Publishes a trained checkpoint three ways: the PyTorch directory (resume, PPO init), its
- * ONNX export (CPU evaluation, serving) and the training curve (the report's charts).
+ * Publishes a trained checkpoint: the trainer's directory (resume, PPO init), the training
+ * curve (the report's charts) and, for the tiny model, its ONNX export (CPU evaluation). An
+ * HF checkpoint is published as the save_pretrained directory it is (`hf-checkpoint`): the
+ * trainer's `serve` or vLLM serve it as is.
  */
 export async function publishTrainedModel(
   ctx: StageContext<unknown>,
@@ -44,19 +56,23 @@ export async function publishTrainedModel(
     verifyPrompts: string[];
   },
 ): Promise<void> {
-  const onnxDir = join(ctx.workDir, 'onnx');
-  await runTrainerCommand(ctx, 'export-onnx', {
-    checkpoint: options.checkpointDir,
-    output_dir: onnxDir,
-    verify_prompts: options.verifyPrompts,
-  });
+  const hf = await isHfCheckpoint(options.checkpointDir);
   const checkpointArchive = join(ctx.workDir, 'checkpoint.tar.gz');
-  const onnxArchive = join(ctx.workDir, 'onnx.tar.gz');
   const curvePath = join(ctx.workDir, 'curve.jsonl');
+  if (!hf) {
+    const onnxDir = join(ctx.workDir, 'onnx');
+    await runTrainerCommand(ctx, 'export-onnx', {
+      checkpoint: options.checkpointDir,
+      output_dir: onnxDir,
+      verify_prompts: options.verifyPrompts,
+    });
+    const onnxArchive = join(ctx.workDir, 'onnx.tar.gz');
+    await packDirectory(onnxDir, onnxArchive);
+    await ctx.publish('onnx', onnxArchive, 'onnx-checkpoint', 'application/gzip');
+  }
   await packDirectory(options.checkpointDir, checkpointArchive);
-  await packDirectory(onnxDir, onnxArchive);
   await writeJsonl(curvePath, options.history);
-  await ctx.publish('checkpoint', checkpointArchive, 'torch-checkpoint', 'application/gzip');
-  await ctx.publish('onnx', onnxArchive, 'onnx-checkpoint', 'application/gzip');
+  const kind = hf ? 'hf-checkpoint' : 'torch-checkpoint';
+  await ctx.publish('checkpoint', checkpointArchive, kind, 'application/gzip');
   await ctx.publish('curve', curvePath, 'training-curve', 'application/x-ndjson');
 }

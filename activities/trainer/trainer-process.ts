@@ -121,7 +121,7 @@ function toLabError(event: TrainerEvent | undefined, code: number | null, stderr
   );
 }
 
-function killProcessGroup(pid: number | undefined, graceMs: number): void {
+export function killProcessGroup(pid: number | undefined, graceMs: number): void {
   if (pid === undefined) return;
   const signalGroup = (signal: NodeJS.Signals) => {
     try {

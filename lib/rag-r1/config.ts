@@ -231,6 +231,24 @@ export const RagR1ConfigSchema = z
   .strict()
   .superRefine((config, ctx) => {
     const { model } = config.sft;
+    if (model.kind === 'tiny') {
+      for (const section of ['sft', 'ppo'] as const) {
+        if (config[section].lora || config[section].gradientCheckpointing) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [section, config[section].lora ? 'lora' : 'gradientCheckpointing'],
+            message: `${section}.lora and ${section}.gradientCheckpointing apply to HF models (sft.model.kind "hf"), not the tiny model`,
+          });
+        }
+      }
+    } else if (config.sft.batching === 'packed') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sft', 'batching'],
+        message:
+          'sft.batching "packed" needs per-sample attention, which the HF backbone does not build; use "length"',
+      });
+    }
     // The tiny model has no positions past maxPosition; an hf model's limit is its own.
     if (model.kind === 'tiny' && config.agent.maxContextTokens > model.maxPosition) {
       ctx.addIssue({

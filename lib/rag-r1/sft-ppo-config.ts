@@ -33,8 +33,34 @@ const ModelSchema = z
   })
   .strict();
 
+const LoraSchema = z
+  .object({
+    r: z.number().int().positive().default(16).describe('adapter rank'),
+    alpha: z
+      .number()
+      .positive()
+      .default(32)
+      .describe('adapter scale numerator (scale = alpha / r)'),
+    dropout: z.number().min(0).lt(1).default(0.05).describe('dropout on the adapter input'),
+    targetModules: z
+      .array(z.string().min(1))
+      .min(1)
+      .default(['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'])
+      .describe('linear layers that get adapters (the defaults name the Llama/Qwen2 projections)'),
+  })
+  .strict();
+
 /** Settings both trainer commands share. */
 const runtimeFields = {
+  lora: LoraSchema.nullable()
+    .default(null)
+    .describe(
+      'HF models only: train LoRA adapters instead of every weight; null = full fine-tuning',
+    ),
+  gradientCheckpointing: z
+    .boolean()
+    .default(false)
+    .describe('HF models only: recompute activations in the backward pass (memory for time)'),
   bf16: z
     .boolean()
     .default(true)

@@ -34,6 +34,7 @@ const runtimeFields = {
 
 const ModelShapeSchema = z
   .object({
+    kind: z.literal('tiny').describe('the from-scratch tiny model'),
     n_layer: z.number().int().min(1).describe('transformer blocks'),
     n_head: z.number().int().min(1).describe('attention heads'),
     n_embd: z.number().int().min(8).describe('hidden size'),
@@ -43,14 +44,52 @@ const ModelShapeSchema = z
   .strict()
   .describe('shape of the from-scratch tiny model (ignored with init_checkpoint)');
 
+export const LoraSchema = z
+  .object({
+    r: z.number().int().min(1).describe('adapter rank'),
+    alpha: z.number().gt(0).describe('adapter scale numerator (scale = alpha / r)'),
+    dropout: z.number().min(0).lt(1).describe('dropout on the adapter input'),
+    target_modules: z
+      .array(z.string().min(1))
+      .min(1)
+      .describe('names of the linear layers that get adapters'),
+  })
+  .strict();
+export type TrainerLora = z.infer<typeof LoraSchema>;
+
+const HfModelSchema = z
+  .object({
+    kind: z.literal('hf').describe('a Hugging Face causal LM directory'),
+    path: path(
+      'save_pretrained directory: config.json, safetensors, tokenizer with a chat template',
+    ),
+    lora: LoraSchema.nullable().describe(
+      'train LoRA adapters instead of every weight; null = full fine-tuning',
+    ),
+    gradient_checkpointing: z
+      .boolean()
+      .describe('recompute activations in the backward pass (memory for time)'),
+  })
+  .strict();
+
+/** The Hugging Face fields both trainer commands share (PPO takes them at the top level). */
+const hfTrainingFields = {
+  lora: LoraSchema.nullable().describe(
+    'HF policies only: train LoRA adapters (policy and critic); null = full fine-tuning',
+  ),
+  gradient_checkpointing: z
+    .boolean()
+    .describe('HF policies only: recompute activations in the backward pass'),
+};
+
 export const SftTrainerConfigSchema = z
   .object({
     ...runtimeFields,
     train_file: path('SFT samples jsonl (trainer/sft-sample.schema.json)'),
     eval_file: path('validation samples jsonl; the lowest-loss checkpoint is reported').optional(),
-    tokenizer: path('tokenizer.json'),
+    tokenizer: path('tokenizer.json of the tiny model; an HF model brings its own').optional(),
     init_checkpoint: path('start from these weights instead of from scratch').optional(),
-    model: ModelShapeSchema,
+    model: z.discriminatedUnion('kind', [ModelShapeSchema, HfModelSchema]),
     seq_len: z.number().int().min(8).describe('longest sample; longer ones keep their last tokens'),
     batch_size: z
       .number()
@@ -109,6 +148,7 @@ export const PpoTrainerConfigSchema = z
     train_file: path('RL questions jsonl: id, prompt, golden_answers'),
     policy_checkpoint: path('the SFT checkpoint: policy, reference and critic start here'),
     critic_checkpoint: path('a separate critic start (default: policy_checkpoint)').optional(),
+    ...hfTrainingFields,
     algorithm: z.enum(['ppo', 'grpo']).describe('ppo: critic + GAE; grpo: group baselines'),
     group_size: z.number().int().min(1).describe('rollouts per prompt (grpo needs >= 2)'),
     batch_size: z.number().int().min(1).describe('prompts per step'),
@@ -140,13 +180,46 @@ export interface TrainerRuntime {
 export interface SftTrainerFiles extends TrainerRuntime {
   trainFile: string;
   evalFile?: string;
-  tokenizer: string;
+  /** The tiny model's tokenizer.json; an HF model brings its own. */
+  tokenizer?: string;
 }
 
 export interface PpoTrainerFiles extends TrainerRuntime {
   trainFile: string;
   policyCheckpoint: string;
   retrieverUrl: string;
+}
+
+/** The recipe's LoRA section in the trainer's names (null: full fine-tuning). */
+export function trainerLora(lora: RagR1Config['sft']['lora']): TrainerLora | null {
+  if (!lora) return null;
+  return {
+    r: lora.r,
+    alpha: lora.alpha,
+    dropout: lora.dropout,
+    target_modules: lora.targetModules,
+  };
+}
+
+function trainerModel(sft: RagR1Config['sft']): SftTrainerConfig['model'] {
+  const model = sft.model;
+  if (model.kind === 'tiny') {
+    return {
+      kind: 'tiny',
+      n_layer: model.layers,
+      n_head: model.heads,
+      n_embd: model.dModel,
+      max_position: model.maxPosition,
+      positions: model.positions,
+    };
+  }
+  if (!model.path) throw new Error('sft.model.path: an HF model needs its directory');
+  return {
+    kind: 'hf',
+    path: model.path,
+    lora: trainerLora(sft.lora),
+    gradient_checkpointing: sft.gradientCheckpointing,
+  };
 }
 
 /** The trainer's `sft` config from the recipe's `sft` section. */
@@ -164,14 +237,8 @@ export function buildSftTrainerConfig(
     keep_last: sft.keepCheckpoints,
     train_file: files.trainFile,
     ...(files.evalFile ? { eval_file: files.evalFile } : {}),
-    tokenizer: files.tokenizer,
-    model: {
-      n_layer: sft.model.layers,
-      n_head: sft.model.heads,
-      n_embd: sft.model.dModel,
-      max_position: sft.model.maxPosition,
-      positions: sft.model.positions,
-    },
+    ...(files.tokenizer ? { tokenizer: files.tokenizer } : {}),
+    model: trainerModel(sft),
     seq_len: sft.seqLen,
     batch_size: sft.batchSize,
     grad_accum: sft.gradAccum,
@@ -239,6 +306,8 @@ export function buildPpoTrainerConfig(
     ),
     train_file: files.trainFile,
     policy_checkpoint: files.policyCheckpoint,
+    lora: trainerLora(ppo.lora),
+    gradient_checkpointing: ppo.gradientCheckpointing,
     algorithm: ppo.advantage === 'gae' ? 'ppo' : 'grpo',
     group_size: ppo.groupSize,
     batch_size: ppo.batchSize,
