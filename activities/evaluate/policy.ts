@@ -12,7 +12,7 @@ import { ConfigError } from '../../lib/errors.ts';
 import { hashJson, sha256Hex } from '../../lib/hash.ts';
 import { loadEnv } from '../../lib/env.ts';
 import { loadTokenizer } from '../../lib/tokenizer/tokenizer.ts';
-import { startTrainerServer } from '../trainer/trainer-server.ts';
+import { openServedHfModel } from '../trainer/hf-models.ts';
 
 /** An OpenAI-compatible endpoint serving the checkpoint (vLLM, SGLang, `serving/`). */
 export const PolicyEndpointSchema = z
@@ -68,9 +68,12 @@ export async function openOnnxPolicy(
     chatTemplate: isTinyPolicy ? TINY_POLICY_TEMPLATE : CHATML_TEMPLATE,
     ...(options.id ? { id: options.id } : {}),
   });
+  // The prompt layout is part of the family: answers from before the backend put BOS first
+  // (as the trainer does) are neither reused from the cache nor compared with later ones.
   const family = Buffer.concat([
     await readFile(join(dir, CHECKPOINT_FILES.config)),
     await readFile(tokenizerPath),
+    Buffer.from('prompt: config bos_token_id first'),
   ]);
   return {
     backend,
@@ -98,24 +101,7 @@ export async function openHfPolicy(
   dir: string,
   options: { threads?: number; id: string; workDir: string; device?: 'auto' | 'cpu' | 'cuda' },
 ): Promise<OpenedPolicy> {
-  const server = await startTrainerServer(
-    {
-      checkpoint: dir,
-      model_name: 'policy',
-      device: options.device ?? 'auto',
-      threads: options.threads ?? 1,
-      max_batch: 16,
-    },
-    options.workDir,
-  );
-  const backend = new OpenAiHttpBackend({
-    baseUrl: server.url,
-    model: 'policy',
-    api: 'chat',
-    continueFinalMessage: true,
-    maxConcurrency: 16,
-    timeoutMs: 600_000,
-  });
+  const backend = await openServedHfModel(dir, { ...options, threads: options.threads ?? 1 });
   const family: Buffer[] = [];
   for (const name of HF_FAMILY_FILES) {
     family.push(await readFile(join(dir, name)).catch(() => Buffer.from(`no ${name}`)));
@@ -124,15 +110,7 @@ export async function openHfPolicy(
     base_model?: { sha256?: string };
   };
   family.push(Buffer.from(`base ${record.base_model?.sha256 ?? 'unknown'}`));
-  const served: LlmBackend = {
-    id: options.id,
-    generate: (request) => backend.generate(request),
-    close: async () => {
-      await backend.close();
-      await server.close();
-    },
-  };
-  return { backend: served, modelSha: sha256Hex(Buffer.concat(family)) };
+  return { backend, modelSha: sha256Hex(Buffer.concat(family)) };
 }
 
 /** Opens an OpenAI-compatible endpoint as the policy; the model name is its family identity. */

@@ -11,6 +11,8 @@ import { createSimulatedTeacher } from '../../lib/teacher/index.ts';
 import { readWorldGraph } from '../../lib/world/write-world.ts';
 import { createBm25Retriever } from '../../retriever/bm25-retriever.ts';
 import { createHttpRetriever } from '../../retriever/http-retriever.ts';
+import { openServedHfModel, resolveHfModelPath } from '../trainer/hf-models.ts';
+import { cpuThreads } from '../trainer/trainer-artifacts.ts';
 import type { StageContext } from '../framework/types.ts';
 import { dirname } from 'node:path';
 import { loadEnv } from '../../lib/env.ts';
@@ -46,7 +48,10 @@ export async function readQaArtifact(
   return readJsonlAll(path, QaItemSchema as z.ZodType<QaItem>);
 }
 
-/** The teacher model: an OpenAI-compatible endpoint, or the tiny world's simulated teacher. */
+/**
+ * The teacher model: an OpenAI-compatible endpoint, a local HF model served here by the
+ * trainer (the same HTTP path), or the tiny world's simulated teacher.
+ */
 export async function openTeacher(
   ctx: StageContext<unknown>,
   backend: RagR1Config['teacherSample']['backend'],
@@ -62,6 +67,16 @@ export async function openTeacher(
       model: backend.model,
       maxConcurrency: backend.concurrency,
       ...(typeof apiKey === 'string' ? { apiKey } : {}),
+    });
+  }
+  if (backend.kind === 'hf') {
+    const dir = await resolveHfModelPath(ctx, backend.path);
+    return openServedHfModel(dir, {
+      id: `hf-teacher:${backend.path}`,
+      workDir: ctx.workDir,
+      threads: cpuThreads(),
+      device: backend.device,
+      maxBatch: backend.maxBatch,
     });
   }
   const worldRef = ctx.inputs['prepare']?.artifacts['world'];

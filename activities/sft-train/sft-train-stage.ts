@@ -14,6 +14,7 @@ import {
 } from '../../lib/rag-r1/trainer-config.ts';
 import type { StageContext, StageResult } from '../framework/types.ts';
 import { requireArtifact } from '../rollouts/resources.ts';
+import { resolveHfModelPath } from '../trainer/hf-models.ts';
 import { runTrainerStage, trainerPython } from '../trainer/run-trainer-stage.ts';
 import {
   cpuThreads,
@@ -64,7 +65,9 @@ export async function sftTrainStage(ctx: StageContext<SftTrainSlice>): Promise<S
     config: async (resumeDir) => {
       // An HF model brings its tokenizer and its pretraining.
       if (config.model.kind === 'hf') {
-        return sftTrainerConfig(config, { trainFile, ...evalFile, outputDir });
+        const path = await resolveHfModelPath(ctx, config.model.path ?? '');
+        const model = { ...config.model, path };
+        return sftTrainerConfig({ ...config, model }, { trainFile, ...evalFile, outputDir });
       }
       // A resumed run keeps its checkpoint's tokenizer: the weights are tied to its vocabulary.
       if (resumeDir) {

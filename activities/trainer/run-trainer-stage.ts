@@ -5,7 +5,7 @@ import type { StageContext } from '../framework/types.ts';
 import { packDirectory, unpackArchive } from './archive.ts';
 import { runTrainerProcess, type TrainerEvent } from './trainer-process.ts';
 
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const PACKAGE_DIR = join(REPO_ROOT, 'trainer');
 
 /** The trainer's Python, from RAG_R1_PYTHON; a relative path is taken from the repo root. */
@@ -15,7 +15,7 @@ export function trainerPython(configured: string): string {
 
 export interface TrainerStageOptions {
   python: string;
-  subcommand: 'sft' | 'ppo' | 'export-onnx' | 'build-tokenizer' | 'probe';
+  subcommand: 'sft' | 'ppo' | 'export-onnx' | 'build-tokenizer' | 'probe' | 'import-gguf';
   /** The trainer config; a function gets the unpacked resume checkpoint, if any, first. */
   config: Record<string, unknown> | ((resumeDir?: string) => Promise<Record<string, unknown>>);
   /** Metrics are mirrored to the registry every this many steps (all steps by default). */

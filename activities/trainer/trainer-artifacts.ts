@@ -9,7 +9,7 @@ import { runTrainerStage, trainerPython, type TrainerStageResult } from './run-t
 /** Runs a one-shot trainer command (tokenizer build, ONNX export, a short pretraining): no resume. */
 export async function runTrainerCommand(
   ctx: StageContext<unknown>,
-  subcommand: 'build-tokenizer' | 'export-onnx' | 'sft',
+  subcommand: 'build-tokenizer' | 'export-onnx' | 'sft' | 'import-gguf',
   config: Record<string, unknown>,
 ): Promise<TrainerStageResult> {
   const python = trainerPython(loadEnv().RAG_R1_PYTHON);

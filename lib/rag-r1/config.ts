@@ -36,9 +36,21 @@ const SimulatedTeacherSchema = z
   })
   .strict();
 
+const HfTeacherSchema = z
+  .object({
+    kind: z
+      .literal('hf')
+      .describe('a local HF model served on this worker by the trainer (OpenAI-compatible API)'),
+    path: z.string().min(1).describe('save_pretrained directory, or builtin:smollm2-135m-instruct'),
+    device: z.enum(['auto', 'cpu', 'cuda']).default('auto').describe('where it generates'),
+    maxBatch: z.number().int().positive().default(16).describe('requests generated together'),
+  })
+  .strict();
+
 export const TeacherBackendSchema = z.discriminatedUnion('kind', [
   OpenAiEndpointSchema,
   SimulatedTeacherSchema,
+  HfTeacherSchema,
 ]);
 
 const WorldSchema = z

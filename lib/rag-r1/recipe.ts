@@ -128,7 +128,7 @@ const stages: StageDefinition<RagR1Config>[] = [
   },
   {
     name: 'evaluate',
-    version: '2',
+    version: '3',
     queue: 'cpu',
     inputs: ['prepare', 'sft-train', 'ppo-train'],
     configSlice: (config): EvaluateSlice => ({

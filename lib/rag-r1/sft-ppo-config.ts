@@ -52,15 +52,17 @@ const LoraSchema = z
 
 /** Settings both trainer commands share. */
 const runtimeFields = {
+  // Optional without defaults: a config that leaves them out hashes as it did before they
+  // existed, so adding them kept every cached tiny-model stage valid.
   lora: LoraSchema.nullable()
-    .default(null)
+    .optional()
     .describe(
       'HF models only: train LoRA adapters instead of every weight; null = full fine-tuning',
     ),
   gradientCheckpointing: z
     .boolean()
-    .default(false)
-    .describe('HF models only: recompute activations in the backward pass (memory for time)'),
+    .optional()
+    .describe('HF models only: recompute activations in the backward pass (default off)'),
   bf16: z
     .boolean()
     .default(true)

@@ -191,7 +191,7 @@ export interface PpoTrainerFiles extends TrainerRuntime {
 }
 
 /** The recipe's LoRA section in the trainer's names (null: full fine-tuning). */
-export function trainerLora(lora: RagR1Config['sft']['lora']): TrainerLora | null {
+export function trainerLora(lora: RagR1Config['sft']['lora'] | undefined): TrainerLora | null {
   if (!lora) return null;
   return {
     r: lora.r,
@@ -218,7 +218,7 @@ function trainerModel(sft: RagR1Config['sft']): SftTrainerConfig['model'] {
     kind: 'hf',
     path: model.path,
     lora: trainerLora(sft.lora),
-    gradient_checkpointing: sft.gradientCheckpointing,
+    gradient_checkpointing: sft.gradientCheckpointing ?? false,
   };
 }
 
@@ -307,7 +307,7 @@ export function buildPpoTrainerConfig(
     train_file: files.trainFile,
     policy_checkpoint: files.policyCheckpoint,
     lora: trainerLora(ppo.lora),
-    gradient_checkpointing: ppo.gradientCheckpointing,
+    gradient_checkpointing: ppo.gradientCheckpointing ?? false,
     algorithm: ppo.advantage === 'gae' ? 'ppo' : 'grpo',
     group_size: ppo.groupSize,
     batch_size: ppo.batchSize,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -33,6 +34,13 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def _staging(output: Path) -> Path:
+    """A private folder beside `output`: concurrent writers of the same model never mix."""
+    tmp = output.with_name(f".tmp-{output.name}-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    return tmp
 
 
 def _publish(tmp: Path, output: Path) -> None:
@@ -65,8 +73,7 @@ def run_import_gguf(cfg: ImportGgufConfig) -> dict:
     rebuilt = type(loaded)(config)
     rebuilt.load_state_dict(loaded.state_dict())
     output = Path(cfg.output_dir)
-    tmp = output.with_name(f".tmp-{output.name}")
-    shutil.rmtree(tmp, ignore_errors=True)
+    tmp = _staging(output)
     rebuilt.save_pretrained(str(tmp))
     tokenizer.save_pretrained(str(tmp))
     identity = {"source": source.name, "sha256": file_sha256(source), "parameters": sum(p.numel() for p in rebuilt.parameters())}
@@ -114,8 +121,7 @@ def run_init_hf(cfg: HfInitConfig) -> dict:
                          bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id)
     model = LlamaForCausalLM(config)
     output = Path(cfg.output_dir)
-    tmp = output.with_name(f".tmp-{output.name}")
-    shutil.rmtree(tmp, ignore_errors=True)
+    tmp = _staging(output)
     model.save_pretrained(str(tmp))
     tokenizer.save_pretrained(str(tmp))
     _publish(tmp, output)
