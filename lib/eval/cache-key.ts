@@ -34,10 +34,19 @@ export function retrieverStampHash(stamp: {
   });
 }
 
-/** The generation half: prompt template, mode and decoding (what the stamp's fields hold). */
+/**
+ * The generation half: model family, prompt template, mode and decoding (what the stamp's
+ * fields hold). The family is in it because it also names how the checkpoint is prompted:
+ * without it, answers given before the ONNX backend put BOS first were reused after.
+ */
 export function generationHash(
-  stamp: { promptTemplate: string; decoding: string },
+  stamp: { model: string; promptTemplate: string; decoding: string },
   mode: string,
 ): string {
-  return hashJson({ promptTemplate: stamp.promptTemplate, decoding: stamp.decoding, mode });
+  return hashJson({
+    model: stamp.model,
+    promptTemplate: stamp.promptTemplate,
+    decoding: stamp.decoding,
+    mode,
+  });
 }

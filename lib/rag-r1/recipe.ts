@@ -128,7 +128,7 @@ const stages: StageDefinition<RagR1Config>[] = [
   },
   {
     name: 'evaluate',
-    version: '3',
+    version: '4',
     queue: 'cpu',
     inputs: ['prepare', 'sft-train', 'ppo-train'],
     configSlice: (config): EvaluateSlice => ({
