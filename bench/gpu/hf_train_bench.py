@@ -73,7 +73,11 @@ def batch(vocab: int, b: int, length: int, device: torch.device, answer_share: f
             "position_ids": torch.arange(length, device=device).expand(b, length), "weights": weights}
 
 
-def run(name: str, build, device: torch.device, b: int, length: int, new_tokens: int, repeats: int, results: list[dict]) -> None:
+PARTS = ("sft", "ppo", "generate", "lora")
+
+
+def run(name: str, build, device: torch.device, b: int, length: int, new_tokens: int, repeats: int, results: list[dict],
+        parts: tuple[str, ...] = PARTS) -> None:
     amp = torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" else nullcontext()
     emit = lambda row: (results.append(row), print(json.dumps(row), flush=True))  # noqa: E731
     torch.manual_seed(0)
@@ -108,17 +112,18 @@ def run(name: str, build, device: torch.device, b: int, length: int, new_tokens:
         loss.backward()
         opt.step()
 
-    for label, fn in (("sft_step_ours", ours_sft), ("sft_step_plain_transformers", plain_sft)):
+    if "sft" in parts:
+        for label, fn in (("sft_step_ours", ours_sft), ("sft_step_plain_transformers", plain_sft)):
+            peak_reset()
+            seconds = timed(fn, 2, repeats)
+            emit({**common, "measure": label, "step_s": round(seconds, 4), "tokens_per_s": round(tokens / seconds), "peak_gib": peak_gib()})
+        # Gradient checkpointing: memory for time.
+        lm.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
         peak_reset()
-        seconds = timed(fn, 2, repeats)
-        emit({**common, "measure": label, "step_s": round(seconds, 4), "tokens_per_s": round(tokens / seconds), "peak_gib": peak_gib()})
-
-    # Gradient checkpointing: memory for time.
-    lm.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
-    peak_reset()
-    seconds = timed(ours_sft, 1, repeats)
-    emit({**common, "measure": "sft_step_ours_grad_checkpointing", "step_s": round(seconds, 4), "tokens_per_s": round(tokens / seconds), "peak_gib": peak_gib()})
-    lm.gradient_checkpointing_disable()
+        seconds = timed(ours_sft, 1, repeats)
+        emit({**common, "measure": "sft_step_ours_grad_checkpointing", "step_s": round(seconds, 4), "tokens_per_s": round(tokens / seconds),
+              "peak_gib": peak_gib()})
+        lm.gradient_checkpointing_disable()
     del opt
 
     # PPO update, ours: actor (clipped surrogate on the response tokens) + critic (clipped value loss).
@@ -158,7 +163,7 @@ def run(name: str, build, device: torch.device, b: int, length: int, new_tokens:
         actor_opt.step()
         critic_opt.step()
 
-    for label, fn in (("ppo_update_ours", ours_ppo), ("ppo_update_plain_transformers", plain_ppo)):
+    for label, fn in (("ppo_update_ours", ours_ppo), ("ppo_update_plain_transformers", plain_ppo)) if "ppo" in parts else ():
         peak_reset()
         seconds = timed(fn, 2, repeats)
         emit({**common, "measure": label, "step_s": round(seconds, 4), "tokens_per_s": round(tokens / seconds), "peak_gib": peak_gib()})
@@ -181,12 +186,14 @@ def run(name: str, build, device: torch.device, b: int, length: int, new_tokens:
             lm.generate(prompt, attention_mask=torch.ones_like(prompt), max_new_tokens=new_tokens, min_new_tokens=new_tokens,
                         do_sample=True, temperature=1.0, top_p=1.0, top_k=0, pad_token_id=0)
 
-    for label, fn in (("generate_ours", ours_generate), ("generate_plain_transformers", plain_generate)):
+    for label, fn in (("generate_ours", ours_generate), ("generate_plain_transformers", plain_generate)) if "generate" in parts else ():
         peak_reset()
         seconds = timed(fn, 1, max(1, repeats // 2))
         emit({**common, "measure": label, "prompt_len": prompt_len, "new_tokens": new_tokens, "step_s": round(seconds, 4),
               "new_tokens_per_s": round(b * new_tokens / seconds), "peak_gib": peak_gib()})
 
+    if "lora" not in parts:
+        return
     # LoRA SFT (adapters on every projection, r=16): what the trainer's `lora` option runs.
     lora_policy = HfPolicy(apply_lora(build().to(device), LORA, "lora"))
     lora_opt = torch.optim.AdamW([p for p in lora_policy.parameters() if p.requires_grad], lr=1e-4)
@@ -208,17 +215,19 @@ def run(name: str, build, device: torch.device, b: int, length: int, new_tokens:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="a tiny model on CPU: checks the script, measures nothing")
+    parser.add_argument("--parts", default=",".join(PARTS), help=f"comma-separated subset of {PARTS}")
     parser.add_argument("--out", default=os.path.join(os.environ.get("OUT", "."), "hf-train-bench.json"))
     args = parser.parse_args()
     device = torch.device("cuda" if torch.cuda.is_available() and not args.quick else "cpu")
     results: list[dict] = []
     env = {"torch": torch.__version__, "gpu": torch.cuda.get_device_name(0) if device.type == "cuda" else None}
     print(json.dumps(env), flush=True)
+    parts = tuple(args.parts.split(","))
     if args.quick:
-        run("tiny-llama", QUICK["tiny-llama"], device, 2, 64, 8, 2, results)
+        run("tiny-llama", QUICK["tiny-llama"], device, 2, 64, 8, 2, results, parts)
     else:
         for name, build in ARCHS.items():
-            run(name, build, device, 8, 1024, 128, 5, results)
+            run(name, build, device, 8, 1024, 128, 5, results, parts)
     with open(args.out, "w") as f:
         json.dump({"env": env, "results": results}, f, indent=1)
 
