@@ -62,6 +62,7 @@ function fakeContext(
     workDir,
     log: { info() {}, warn() {}, error() {} },
     heartbeat: (p) => heartbeats.push(p.step),
+    keepAlive() {},
     async download(ref, name) {
       const dest = join(workDir, 'inputs', name ?? ref.sha256);
       await store.getToFile(ref.sha256, dest);

@@ -45,7 +45,12 @@ async function openCheckpoint(
   const id = `${kind}:${stage}:${ref.sha256.slice(0, 12)}`;
   const policy = onnx
     ? await openOnnxPolicy(dir, { id })
-    : await openHfPolicy(dir, { id, workDir: ctx.workDir, threads: cpuThreads() });
+    : await openHfPolicy(dir, {
+        id,
+        workDir: ctx.workDir,
+        threads: cpuThreads(),
+        keepAlive: () => ctx.keepAlive(),
+      });
   return { ref, policy };
 }
 

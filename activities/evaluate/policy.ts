@@ -99,7 +99,13 @@ const HF_FAMILY_FILES = [
  */
 export async function openHfPolicy(
   dir: string,
-  options: { threads?: number; id: string; workDir: string; device?: 'auto' | 'cpu' | 'cuda' },
+  options: {
+    threads?: number;
+    id: string;
+    workDir: string;
+    device?: 'auto' | 'cpu' | 'cuda';
+    keepAlive: () => void;
+  },
 ): Promise<OpenedPolicy> {
   const backend = await openServedHfModel(dir, { ...options, threads: options.threads ?? 1 });
   const family: Buffer[] = [];

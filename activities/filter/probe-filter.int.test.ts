@@ -234,6 +234,7 @@ function stageContext(
     workDir,
     log: { info() {}, warn() {}, error() {} },
     heartbeat: (progress) => heartbeats.push(progress),
+    keepAlive() {},
     async download(ref, name) {
       const dest = join(workDir, 'inputs', name ?? ref.sha256);
       await store.getToFile(ref.sha256, dest);

@@ -87,6 +87,7 @@ export function createStageContext(
     ...(deps.mlflow ? { mlflow: deps.mlflow } : {}),
     log,
     heartbeat,
+    keepAlive: sendHeartbeat,
     async download(ref, fileName) {
       const dir = join(workDir, 'inputs');
       await mkdir(dir, { recursive: true });

@@ -129,6 +129,11 @@ export interface StageContext<Slice = unknown> {
   download(ref: ArtifactRef, fileName?: string): Promise<string>;
   /** Reports progress: a Temporal heartbeat plus a (throttled) StageRun row update. */
   heartbeat(progress: StageProgress): void;
+  /**
+   * Re-sends the last progress: for waits longer than the heartbeat timeout that are not
+   * progress (a model server loading, a batch of slow generations).
+   */
+  keepAlive(): void;
   /** Uploads a partial result and records it in the heartbeat details and the StageRun row. */
   saveCheckpoint(
     data: string | Uint8Array,

@@ -77,6 +77,7 @@ export async function openTeacher(
       threads: cpuThreads(),
       device: backend.device,
       maxBatch: backend.maxBatch,
+      keepAlive: () => ctx.keepAlive(),
     });
   }
   const worldRef = ctx.inputs['prepare']?.artifacts['world'];

@@ -53,8 +53,11 @@ export async function openServedHfModel(
     threads: number;
     device?: 'auto' | 'cpu' | 'cuda';
     maxBatch?: number;
+    /** Called every few seconds while the backend is open: loading and CPU generation are slow. */
+    keepAlive: () => void;
   },
 ): Promise<LlmBackend> {
+  const alive = setInterval(options.keepAlive, 10_000);
   const server = await startTrainerServer(
     {
       checkpoint: dir,
@@ -64,7 +67,10 @@ export async function openServedHfModel(
       max_batch: options.maxBatch ?? 16,
     },
     options.workDir,
-  );
+  ).catch((error: unknown) => {
+    clearInterval(alive);
+    throw error;
+  });
   const backend = new OpenAiHttpBackend({
     baseUrl: server.url,
     model: 'policy',
@@ -77,6 +83,7 @@ export async function openServedHfModel(
     id: options.id,
     generate: (request) => backend.generate(request),
     close: async () => {
+      clearInterval(alive);
       await backend.close();
       await server.close();
     },
