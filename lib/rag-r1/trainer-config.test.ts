@@ -21,6 +21,8 @@ describe('trainer configs from the recipe', () => {
   for (const name of Object.keys(RAG_R1_PRESETS)) {
     it(`maps the ${name} preset to configs its schemas accept`, () => {
       const config = RagR1ConfigSchema.parse(RAG_R1_PRESETS[name]);
+      // The paper presets leave the weights directory to the user (missingForPaperRun).
+      if (config.sft.model.kind === 'hf') config.sft.model.path ??= '/models/qwen2.5-7b-instruct';
       const sft = buildSftTrainerConfig(config.sft, { ...runtime, trainFile: 't', tokenizer: 'k' });
       const ppo = buildPpoTrainerConfig(config, ppoFiles);
       expect(SftTrainerConfigSchema.parse(sft)).toEqual(sft);
@@ -63,5 +65,32 @@ describe('trainer configs from the recipe', () => {
         .filter((key) => !['critic_checkpoint', 'log_every'].includes(key))
         .sort(),
     );
+  });
+
+  it('sends an HF model with its LoRA settings and no tokenizer, and refuses LoRA on the tiny model', () => {
+    const lora = { r: 8, alpha: 16, dropout: 0, targetModules: ['q_proj'] };
+    const config = RagR1ConfigSchema.parse({
+      sft: { model: { kind: 'hf', path: '/m' }, lora, gradientCheckpointing: true },
+    });
+    const sft = buildSftTrainerConfig(config.sft, { ...runtime, trainFile: 't' });
+    expect(SftTrainerConfigSchema.parse(sft)).toEqual(sft);
+    expect(sft.model).toEqual({
+      kind: 'hf',
+      path: '/m',
+      lora: { r: 8, alpha: 16, dropout: 0, target_modules: ['q_proj'] },
+      gradient_checkpointing: true,
+    });
+    expect(sft).not.toHaveProperty('tokenizer');
+    expect(buildPpoTrainerConfig(config, ppoFiles)).toMatchObject({
+      lora: null,
+      gradient_checkpointing: false,
+    });
+    const tiny = RagR1ConfigSchema.safeParse({ ppo: { lora } });
+    expect(tiny.success).toBe(false);
+    expect(tiny.error?.issues[0]?.path).toEqual(['ppo', 'lora']);
+    const packed = RagR1ConfigSchema.safeParse({
+      sft: { model: { kind: 'hf', path: '/m' }, batching: 'packed' },
+    });
+    expect(packed.error?.issues[0]?.message).toContain('sft.batching "packed"');
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ConfigError } from '../errors.ts';
 import { ENVIRONMENT, EnvironmentSchema } from '../agent/environment.ts';
 import type { RagR1Config } from './config.ts';
 
@@ -213,7 +214,8 @@ function trainerModel(sft: RagR1Config['sft']): SftTrainerConfig['model'] {
       positions: model.positions,
     };
   }
-  if (!model.path) throw new Error('sft.model.path: an HF model needs its directory');
+  if (!model.path)
+    throw new ConfigError('sft.model.path: an HF model (kind "hf") needs its directory');
   return {
     kind: 'hf',
     path: model.path,
