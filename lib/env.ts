@@ -11,10 +11,7 @@ export const EnvSchema = z
     TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
     TEMPORAL_NAMESPACE: z.string().default('default'),
     TEMPORAL_UI_URL: z.string().url().default('http://127.0.0.1:8233'),
-    DATABASE_URL: z
-      .string()
-      .url()
-      .default('postgresql://raglab:raglab@127.0.0.1:55432/raglab'),
+    DATABASE_URL: z.string().url().default('postgresql://raglab:raglab@127.0.0.1:55432/raglab'),
     S3_ENDPOINT: z.string().url().default('http://127.0.0.1:9100'),
     S3_REGION: z.string().default('us-east-1'),
     S3_BUCKET: z.string().default('rag-r1-lab'),

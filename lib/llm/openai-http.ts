@@ -7,13 +7,7 @@ import { z } from 'zod';
 import { DataError, UpstreamHttpError } from '../errors.ts';
 import { abortReason } from './abortable-sleep.ts';
 import { AsyncCaller } from './async-caller.ts';
-import type {
-  ChatMessage,
-  GenerateRequest,
-  GenerateResult,
-  LlmBackend,
-  Usage,
-} from './backend.ts';
+import type { ChatMessage, GenerateRequest, GenerateResult, LlmBackend, Usage } from './backend.ts';
 import { CHATML_TEMPLATE, type ChatTemplate } from './chat-template.ts';
 import { GrowingJsonBody } from './growing-json-body.ts';
 import {
@@ -156,7 +150,11 @@ export class OpenAiHttpBackend implements LlmBackend {
         ? { continue_final_message: true, add_generation_prompt: false }
         : {};
     return {
-      fields: { ...common, ...extension, messages: [...messages, { role: last.role, content: '' }] },
+      fields: {
+        ...common,
+        ...extension,
+        messages: [...messages, { role: last.role, content: '' }],
+      },
       text: last.content,
       closing: '}]}',
     };

@@ -1,5 +1,6 @@
 import type { RecipeDefinition, StageDefinition } from '../stages/types.ts';
 import { RagR1ConfigSchema, type RagR1Config } from './config.ts';
+import { ragR1Preflight } from './preflight.ts';
 import { RAG_R1_PRESETS } from './presets.ts';
 
 /**
@@ -167,4 +168,5 @@ export const ragR1Recipe: RecipeDefinition<RagR1Config> = {
   stages,
   presets: RAG_R1_PRESETS,
   defaultPreset: 'tiny',
+  preflight: ragR1Preflight,
 };

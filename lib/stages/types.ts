@@ -62,6 +62,8 @@ export interface RecipeDefinition<Config = unknown> {
   /** Full or partial configs layered under files and `--set`; validated like any config. */
   presets: Record<string, unknown>;
   defaultPreset: string;
+  /** Problems a launch must refuse (each naming its config field), found before any stage runs. */
+  preflight?: (config: Config) => Promise<string[]>;
 }
 
 /** A stage as the workflow sees it: resolved to data only (no functions), JSON-serializable. */

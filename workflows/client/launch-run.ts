@@ -4,6 +4,7 @@ import type { PrismaClient } from '../../prisma/generated/client.ts';
 import { ConfigError } from '../../lib/errors.ts';
 import { canonicalJson } from '../../lib/hash.ts';
 import type { ResolvedConfig } from '../../lib/config/layering.ts';
+import { getRecipe } from '../../lib/recipes/index.ts';
 import { taskQueueName } from '../../lib/stages/queue-defaults.ts';
 import type { ExperimentWorkflowInput } from '../experiment-state.ts';
 
@@ -38,6 +39,10 @@ export function newRunId(now: number = Date.now()): string {
  */
 export async function launchRun(options: LaunchRunOptions): Promise<LaunchedRun> {
   const { db, client, config } = options;
+  const problems = (await getRecipe(config.recipe).preflight?.(config.config)) ?? [];
+  if (problems.length > 0) {
+    throw new ConfigError(`cannot launch ${config.recipe}: ${problems.join('; ')}`);
+  }
   const experiment = await db.experiment.upsert({
     where: { configHash: config.hash },
     create: {
