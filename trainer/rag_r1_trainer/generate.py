@@ -27,8 +27,12 @@ def scaled_logprobs(logits: torch.Tensor, temperature: float) -> torch.Tensor:
     return torch.log_softmax(logits.float() / scale, dim=-1)
 
 
-def sample_token(logits: torch.Tensor, temperature: float, top_p: float, generator: torch.Generator | None) -> torch.Tensor:
-    """Greedy when temperature is 0; otherwise temperature + nucleus sampling."""
+Generators = torch.Generator | list[torch.Generator] | None
+
+
+def sample_token(logits: torch.Tensor, temperature: float, top_p: float, generator: Generators) -> torch.Tensor:
+    """Greedy when temperature is 0; otherwise temperature + nucleus sampling, from one
+    generator for the batch or one per row (a server batching requests with their own seeds)."""
     if temperature <= 0:
         return logits.argmax(-1)
     probs = torch.softmax(logits.float() / temperature, dim=-1)
@@ -37,16 +41,20 @@ def sample_token(logits: torch.Tensor, temperature: float, top_p: float, generat
         keep = sorted_p.cumsum(-1) - sorted_p < top_p
         sorted_p = sorted_p * keep
         probs = torch.zeros_like(probs).scatter(-1, order, sorted_p)
+    if isinstance(generator, list):
+        return torch.cat([torch.multinomial(probs[i : i + 1], 1, generator=g) for i, g in enumerate(generator)]).squeeze(-1)
     return torch.multinomial(probs, 1, generator=generator).squeeze(-1)
 
 
-def device_generator(generator: torch.Generator | None, device: torch.device) -> torch.Generator | None:
+def device_generator(generator: Generators, device: torch.device) -> Generators:
     """A generator on the model's device, seeded from the caller's (CPU) one: sampling stays
     where the logits are (copying [batch, vocab] probabilities to the CPU every token made
     rollouts 2.5x slower than transformers' generate on a GPU), and a run stays reproducible
     and resumable from the caller's generator state alone."""
     if generator is None:
         return None
+    if isinstance(generator, list):
+        return [device_generator(g, device) for g in generator]
     seed = int(torch.randint(0, 2**62, (1,), generator=generator))
     return torch.Generator(device=device).manual_seed(seed)
 
@@ -86,7 +94,7 @@ def generate_turns(
     pad_id: int,
     temperature: float = 1.0,
     top_p: float = 1.0,
-    generator: torch.Generator | None = None,
+    generator: Generators = None,
 ) -> list[Generation]:
     """Continuations of each context (any backbone), each ending with the token that completes
     its first stop or after its own budget of new tokens, with each token's sampling log-prob.

@@ -6,7 +6,7 @@ model through the same HTTP path as a remote endpoint.
 Speaks what the platform's HTTP backend sends, as vLLM does: `/v1/completions` (a prompt
 string) and `/v1/chat/completions` (the checkpoint's chat template; `continue_final_message`
 continues an assistant prefix), `n`, `stop` (cut from the text, named in `stop_reason`), `seed`
-per batch, and `stream` (the finished text as OpenAI chunks; tokens are not streamed one by
+(per request, whatever it is batched with), and `stream` (the finished text as OpenAI chunks; tokens are not streamed one by
 one). Parameters it does not implement get a 400 naming them.
 """
 
@@ -87,17 +87,22 @@ class Engine:
                     break
             groups: dict[tuple, list[Job]] = {}
             for job in batch:
-                groups.setdefault((job.temperature, job.top_p, job.seed), []).append(job)
-            for (temperature, top_p, seed), jobs in groups.items():
-                self._run(jobs, temperature, top_p, seed)
+                groups.setdefault((job.temperature, job.top_p), []).append(job)
+            for (temperature, top_p), jobs in groups.items():
+                self._run(jobs, temperature, top_p)
 
-    def _run(self, jobs: list[Job], temperature: float, top_p: float, seed: int | None) -> None:
+    def _next_seed(self) -> int:
+        return int(torch.randint(0, 2**62, (1,), generator=self.generator))
+
+    def _run(self, jobs: list[Job], temperature: float, top_p: float) -> None:
         try:
             room = [max(0, min(j.max_tokens, self.policy.max_position - len(j.ids))) for j in jobs]
             stops = [StopRule(self.tok.decode, j.stops, self.tok.eos_id) for j in jobs]
-            generator = torch.Generator().manual_seed(seed) if seed is not None else self.generator
+            # One generator per row: a request's seed decides its own sample whatever it is
+            # batched with (rollout drivers send a seed per request).
+            generators = [torch.Generator().manual_seed(j.seed if j.seed is not None else self._next_seed()) for j in jobs]
             with torch.no_grad():
-                outs = generate_turns(self.policy, [j.ids for j in jobs], room, stops, self.tok.pad_id, temperature, top_p, generator)
+                outs = generate_turns(self.policy, [j.ids for j in jobs], room, stops, self.tok.pad_id, temperature, top_p, generators)
             for job, out in zip(jobs, outs):
                 job.result = finish(self.tok.decode(out.tokens, skip_special=True), job.stops, out.stopped, out.tokens, self.tok.eos_id)
         except Exception as exc:  # reported to each waiting request, the server keeps serving
@@ -147,7 +152,8 @@ def parse_request(body: Any, engine: Engine, chat: bool) -> tuple[list[Job], lis
     temperature, top_p = _number(body, "temperature", 1.0, 0.0, 10.0), _number(body, "top_p", 1.0, 1e-6, 1.0)
     if len(ids) >= engine.policy.max_position:
         raise RequestError(f"the prompt is {len(ids)} tokens; the model has {engine.policy.max_position} positions", "prompt")
-    jobs = [Job(ids, max_tokens, temperature, top_p, stops, seed) for _ in range(n)]
+    # Choice i of a seeded request is the request seeded with seed + i.
+    jobs = [Job(ids, max_tokens, temperature, top_p, stops, None if seed is None else seed + i) for i in range(n)]
     return jobs, ids, bool(body.get("stream", False))
 
 

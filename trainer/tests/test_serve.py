@@ -57,6 +57,9 @@ def test_n_choices_and_a_stream_that_reassembles_to_the_same_text(served) -> Non
     client, _ = served
     sampled = client.chat.completions.create(model="policy", messages=QUESTION, max_tokens=16, temperature=1.0, n=3, seed=5)
     assert [c.index for c in sampled.choices] == [0, 1, 2]
+    # Per-request seeds hold inside a batch: choice 1 is the request seeded with 6, alone.
+    alone = client.chat.completions.create(model="policy", messages=QUESTION, max_tokens=16, temperature=1.0, seed=6)
+    assert sampled.choices[1].message.content == alone.choices[0].message.content
     plain = client.chat.completions.create(model="policy", messages=QUESTION, max_tokens=16, temperature=0)
     chunks = list(client.chat.completions.create(model="policy", messages=QUESTION, max_tokens=16, temperature=0, stream=True))
     assert len(chunks) >= 2
