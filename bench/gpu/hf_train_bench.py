@@ -88,18 +88,24 @@ def run(name: str, build, device: torch.device, b: int, length: int, new_tokens:
     tokens = b * length
     common = {"model": name, "params_m": round(params / 1e6, 1), "batch": b, "seq_len": length, "device": device.type, "bf16_autocast": device.type == "cuda"}
 
-    # SFT, ours: trunk -> project only the loss positions -> masked cross-entropy.
-    policy = HfPolicy(lm)
-    opt = torch.optim.AdamW([p for p in policy.parameters() if p.requires_grad], lr=1e-5)
+    def sft_step(policy: HfPolicy, lr: float):
+        """Ours: trunk -> project only the loss positions -> masked cross-entropy (the trainer's
+        sft_loss, inlined: the GPU image has no pydantic for the trainer's config module)."""
+        opt = torch.optim.AdamW([p for p in policy.parameters() if p.requires_grad], lr=lr)
 
-    def ours_sft() -> None:
-        opt.zero_grad(set_to_none=True)
-        with amp:
-            hidden, _ = policy.trunk(data["input_ids"], data["attention_mask"], data["position_ids"])
-            keep = data["weights"] > 0
-            loss = cross_entropy(policy.project(hidden[keep]), data["labels"][keep], data["weights"][keep])
-        loss.backward()
-        opt.step()
+        def step() -> None:
+            opt.zero_grad(set_to_none=True)
+            with amp:
+                hidden, _ = policy.trunk(data["input_ids"], data["attention_mask"], data["position_ids"])
+                keep = data["weights"] > 0
+                loss = cross_entropy(policy.project(hidden[keep]), data["labels"][keep], data["weights"][keep])
+            loss.backward()
+            opt.step()
+
+        return step, opt
+
+    policy = HfPolicy(lm)
+    ours_sft, opt = sft_step(policy, 1e-5)
 
     # SFT, plain transformers: the full logits, labels -100 outside the loss span.
     labels = data["labels"].masked_fill(data["weights"] == 0, -100)
@@ -195,17 +201,7 @@ def run(name: str, build, device: torch.device, b: int, length: int, new_tokens:
     if "lora" not in parts:
         return
     # LoRA SFT (adapters on every projection, r=16): what the trainer's `lora` option runs.
-    lora_policy = HfPolicy(apply_lora(build().to(device), LORA, "lora"))
-    lora_opt = torch.optim.AdamW([p for p in lora_policy.parameters() if p.requires_grad], lr=1e-4)
-
-    def lora_sft() -> None:
-        lora_opt.zero_grad(set_to_none=True)
-        with amp:
-            hidden, _ = lora_policy.trunk(data["input_ids"], data["attention_mask"], data["position_ids"])
-            keep = data["weights"] > 0
-            loss = cross_entropy(lora_policy.project(hidden[keep]), data["labels"][keep], data["weights"][keep])
-        loss.backward()
-        lora_opt.step()
+    lora_sft, _ = sft_step(HfPolicy(apply_lora(build().to(device), LORA, "lora")), 1e-4)
 
     peak_reset()
     seconds = timed(lora_sft, 2, repeats)
