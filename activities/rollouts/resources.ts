@@ -8,6 +8,7 @@ import type { RagR1Config } from '../../lib/rag-r1/config.ts';
 import type { Retriever } from '../../lib/retrieval/types.ts';
 import type { StageOutput } from '../../lib/stages/output.ts';
 import { createSimulatedTeacher } from '../../lib/teacher/index.ts';
+import { createOracleTeacher } from '../../lib/teacher/oracle-teacher.ts';
 import { readWorldGraph } from '../../lib/world/write-world.ts';
 import { createBm25Retriever } from '../../retriever/bm25-retriever.ts';
 import { createHttpRetriever } from '../../retriever/http-retriever.ts';
@@ -68,6 +69,9 @@ export async function openTeacher(
       maxConcurrency: backend.concurrency,
       ...(typeof apiKey === 'string' ? { apiKey } : {}),
     });
+  }
+  if (backend.kind === 'oracle') {
+    return createOracleTeacher(await readQaArtifact(ctx, 'prepare', 'train'));
   }
   if (backend.kind === 'hf') {
     const dir = await resolveHfModelPath(ctx, backend.path);

@@ -47,10 +47,21 @@ const HfTeacherSchema = z
   })
   .strict();
 
+const OracleTeacherSchema = z
+  .object({
+    kind: z
+      .literal('oracle')
+      .describe(
+        'real QA data with gold annotations: searches the supporting-fact titles, answers a gold answer only once a retrieved document holds it (lib/teacher/oracle-teacher.ts)',
+      ),
+  })
+  .strict();
+
 export const TeacherBackendSchema = z.discriminatedUnion('kind', [
   OpenAiEndpointSchema,
   SimulatedTeacherSchema,
   HfTeacherSchema,
+  OracleTeacherSchema,
 ]);
 
 const WorldSchema = z
