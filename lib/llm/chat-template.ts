@@ -16,7 +16,7 @@ export const CHATML_TEMPLATE: ChatTemplate = (messages, assistantPrefix) => {
 };
 
 /**
- * The tiny policy's layout (trainer/rag_r1_trainer/chat.py): `<|role|>\ncontent\n` per
+ * The tiny policy's layout (trainer/rag_r1_trainer/tokenizer.py render_chat): `<|role|>\ncontent\n` per
  * message, then `<|assistant|>\n`; its BOS id comes from the checkpoint's config.json.
  */
 export const TINY_POLICY_TEMPLATE: ChatTemplate = (messages, assistantPrefix) => {
