@@ -3,10 +3,13 @@ import { mkdir } from 'node:fs/promises';
 
 /**
  * Checkpoints are directories (weights, optimizer, RNG state, tokenizer); they travel to S3 as
- * one gzipped tar so a checkpoint is a single content-addressed artifact.
+ * one gzipped tar so a checkpoint is a single content-addressed artifact. Fastest gzip level:
+ * float weights barely compress, and on 100 MB of SmolLM2 safetensors level 1 took 4.2 s
+ * against the default's 15.6 s for a 5% larger archive (a 135M model's checkpoint with its
+ * optimizer state is ~1.6 GB).
  */
 export async function packDirectory(dir: string, outFile: string): Promise<void> {
-  await runTar(['-czf', outFile, '-C', dir, '.']);
+  await runTar(['-I', 'gzip -1', '-cf', outFile, '-C', dir, '.']);
 }
 
 export async function unpackArchive(file: string, dir: string): Promise<void> {
