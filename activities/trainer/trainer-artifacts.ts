@@ -70,7 +70,11 @@ export async function publishTrainedModel(
     await packDirectory(onnxDir, onnxArchive);
     await ctx.publish('onnx', onnxArchive, 'onnx-checkpoint', 'application/gzip');
   }
-  await packDirectory(options.checkpointDir, checkpointArchive);
+  // An HF checkpoint is published as the model (what PPO starts from and serving loads):
+  // the optimizer state, three times the weights in size, travels only in resume checkpoints.
+  await packDirectory(options.checkpointDir, checkpointArchive, {
+    exclude: hf ? ['trainer_state.pt'] : [],
+  });
   await writeJsonl(curvePath, options.history);
   const kind = hf ? 'hf-checkpoint' : 'torch-checkpoint';
   await ctx.publish('checkpoint', checkpointArchive, kind, 'application/gzip');

@@ -137,7 +137,8 @@ const smolPreset: ConfigOverrides = {
     criticLr: 1e-5,
     temperature: 1.0,
     maxStartTokens: 1024,
-    checkpointEvery: 2,
+    // A resume checkpoint of a 135M policy + critic with their AdamW states is ~3 GB.
+    checkpointEvery: 4,
   },
   evaluate: {
     maxTurns: 2,
